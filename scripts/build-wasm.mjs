@@ -1,0 +1,1 @@
+// Placeholder until the SIMD kernel lands: keeps `npm run build` green.

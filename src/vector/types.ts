@@ -1,0 +1,166 @@
+/**
+ * Public types of the embedded vector database. Shapes follow the official Pinecone
+ * TypeScript client (v8) so that its users already know them.
+ */
+
+export const METRICS = ['euclidean', 'cosine', 'dotproduct'] as const;
+/** cosine and dotproduct: higher score is closer; euclidean: the (non-squared) distance, lower is closer. */
+export type Metric = (typeof METRICS)[number];
+
+export const ENGINES = ['exact', 'approximate'] as const;
+/** exact: a full scan, always correct (k-NN); approximate: HNSW graph plus an exact scan of the not-yet-indexed tail (ANN). */
+export type Engine = (typeof ENGINES)[number];
+
+export type RecordMetadataValue = string | boolean | number | string[];
+export type RecordMetadata = Record<string, RecordMetadataValue>;
+
+/** A record as written or read. `values` is required on upsert. */
+export interface VectorRecord<M extends RecordMetadata = RecordMetadata> {
+  id: string;
+  values: number[] | Float32Array;
+  metadata?: M;
+}
+
+/** A record as returned from fetch and query; values are plain arrays like the Pinecone client. */
+export interface StoredRecord<M extends RecordMetadata = RecordMetadata> {
+  id: string;
+  values: number[];
+  metadata?: M;
+}
+
+export interface ScoredRecord<M extends RecordMetadata = RecordMetadata> {
+  id: string;
+  score: number;
+  values?: number[];
+  metadata?: M;
+}
+
+/** Pinecone's metadata filter language; validated by `compileFilter`. */
+export type MetadataFilter = Record<string, unknown>;
+
+export interface IndexConfig {
+  name: string;
+  dimension: number;
+  metric: Metric;
+  /** Default engine of queries that do not say `exact`. */
+  engine: Engine;
+  deletionProtection: 'enabled' | 'disabled';
+  tags: Record<string, string>;
+  /** HNSW parameters used when the approximate engine builds its graph. */
+  hnsw: HnswConfig;
+  createdAt: string;
+}
+
+export interface HnswConfig {
+  /** Graph degree (usearch `connectivity`). Higher: better recall, more memory, slower build. */
+  m: number;
+  /** Candidate list size while building (usearch `expansion_add`). */
+  efConstruction: number;
+  /** Candidate list size while searching (usearch `expansion_search`): the recall/latency trade-off. */
+  efSearch: number;
+  /** Storage of graph vectors: f32 exact, f16/i8 half or a quarter of the memory with nearly the same recall on face embeddings. */
+  quantization: 'f32' | 'f16' | 'i8';
+}
+
+export interface CreateIndexOptions {
+  name: string;
+  dimension: number;
+  metric?: Metric;
+  engine?: Engine;
+  deletionProtection?: 'enabled' | 'disabled';
+  tags?: Record<string, string>;
+  hnsw?: Partial<HnswConfig>;
+  /** Resolve quietly when an index of this name exists (like the Pinecone client's option). */
+  suppressConflicts?: boolean;
+}
+
+export interface ConfigureIndexOptions {
+  deletionProtection?: 'enabled' | 'disabled';
+  engine?: Engine;
+  tags?: Record<string, string>;
+  hnsw?: Partial<Pick<HnswConfig, 'efSearch'>>;
+}
+
+export interface IndexDescription extends IndexConfig {
+  status: { ready: boolean; state: 'Ready' };
+}
+
+export interface UpsertOptions<M extends RecordMetadata = RecordMetadata> {
+  records: VectorRecord<M>[];
+  namespace?: string;
+}
+
+export interface QueryOptions {
+  /** Query by vector, or by the id of a stored record (exactly one of the two). */
+  vector?: number[] | Float32Array;
+  id?: string;
+  topK: number;
+  filter?: MetadataFilter;
+  includeValues?: boolean;
+  includeMetadata?: boolean;
+  namespace?: string;
+  /** true: exact scan; false: approximate; absent: the index's default engine. */
+  exact?: boolean;
+  /** Override of the index's efSearch for this query (approximate only). */
+  ef?: number;
+}
+
+export interface QueryResponse<M extends RecordMetadata = RecordMetadata> {
+  matches: ScoredRecord<M>[];
+  namespace: string;
+  usage: { readUnits: number };
+}
+
+export interface FetchResponse<M extends RecordMetadata = RecordMetadata> {
+  records: Record<string, StoredRecord<M>>;
+  namespace: string;
+  usage: { readUnits: number };
+}
+
+export interface UpdateOptions<M extends RecordMetadata = RecordMetadata> {
+  id: string;
+  values?: number[] | Float32Array;
+  /** Merged into the stored metadata (Pinecone's `setMetadata`). */
+  metadata?: Partial<M>;
+  namespace?: string;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  limit?: number;
+  paginationToken?: string;
+  namespace?: string;
+}
+
+export interface ListResponse {
+  vectors: { id: string }[];
+  pagination?: { next: string };
+  namespace: string;
+  usage: { readUnits: number };
+}
+
+export interface IndexStats {
+  namespaces: Record<string, { recordCount: number }>;
+  dimension: number;
+  indexFullness: number;
+  totalRecordCount: number;
+}
+
+export interface NamespaceDescription {
+  name: string;
+  recordCount: number;
+}
+
+/** Limits as Pinecone's. */
+export const LIMITS = {
+  maxDimension: 20_000,
+  maxUpsertRecords: 1_000,
+  maxIdsPerRequest: 1_000,
+  maxIdBytes: 512,
+  maxMetadataBytes: 40 * 1024,
+  maxTopK: 10_000,
+  maxListLimit: 100,
+  maxIndexNameLength: 45,
+} as const;
+
+export const DEFAULT_NAMESPACE = '';
