@@ -1,0 +1,61 @@
+/** Seeded synthetic vector sets for benchmarks: reproducible across runs and machines. */
+
+/** mulberry32: a tiny, fast, seeded PRNG (quality is plenty for test data). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  const u = Math.max(random(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** The reference scenario's data: uniform(-2, 2) in every dimension. */
+export function uniformVectors(n: number, dimension: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  const out = new Float32Array(n * dimension);
+  for (let i = 0; i < out.length; i++) out[i] = random() * 4 - 2;
+  return out;
+}
+
+function normalizeRows(data: Float32Array, dimension: number): void {
+  for (let row = 0; row < data.length; row += dimension) {
+    let norm = 0;
+    for (let d = 0; d < dimension; d++) norm += (data[row + d] as number) ** 2;
+    const inv = 1 / Math.sqrt(norm);
+    for (let d = 0; d < dimension; d++) data[row + d] = (data[row + d] as number) * inv;
+  }
+}
+
+/**
+ * Face-like data: identities are random unit directions; each sample is its identity plus
+ * gaussian noise, L2-normalised — like several photos of one person in embedding space.
+ * Returns `n` samples drawn round-robin over `centres` identities, and `queries` held-out samples.
+ */
+export function clusteredVectors(n: number, queries: number, dimension: number, centres: number, noise: number, seed: number): { data: Float32Array; queries: Float32Array } {
+  const random = seededRandom(seed);
+  const centre = new Float32Array(centres * dimension);
+  for (let i = 0; i < centre.length; i++) centre[i] = gaussian(random);
+  normalizeRows(centre, dimension);
+  const sample = (count: number) => {
+    const out = new Float32Array(count * dimension);
+    for (let i = 0; i < count; i++) {
+      const c = Math.floor(random() * centres) * dimension;
+      for (let d = 0; d < dimension; d++) out[i * dimension + d] = (centre[c + d] as number) + noise * gaussian(random) / Math.sqrt(dimension);
+    }
+    normalizeRows(out, dimension);
+    return out;
+  };
+  return { data: sample(n), queries: sample(queries) };
+}
+
+export function row(data: Float32Array, dimension: number, i: number): Float32Array {
+  return data.subarray(i * dimension, (i + 1) * dimension);
+}

@@ -1,0 +1,87 @@
+/**
+ * The one file that knows the exact-search WebAssembly module: it loads `kernel.wasm`
+ * (assembled from `kernel.wat` by `scripts/build-wasm.mjs`), creates linear memories and
+ * binds an instance of the kernel to each. Everything else speaks offsets and typed arrays.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fvError } from '../../errors.js';
+import type { Metric } from '../types.js';
+
+/** Bytes in a WebAssembly page: memories grow by whole pages. */
+export const WASM_PAGE_BYTES = 65_536;
+/** wasm32 addresses 4 GiB at most. */
+export const WASM32_MAX_BYTES = 65_536 * WASM_PAGE_BYTES;
+
+/** The kernel's code for each metric (the `kind` argument of `scan`, see kernel.wat). */
+export const KERNEL_KIND = { euclidean: 0, dotproduct: 1, cosine: 2 } as const satisfies Record<Metric, number>;
+
+/** One kernel instance bound to its own linear memory. Offsets are byte addresses in that memory. */
+export interface ExactKernel {
+  /** The current linear memory. Growing detaches it: take views again after `grow`. */
+  readonly buffer: ArrayBuffer;
+  /** Adds `deltaPages` pages of zeroed memory; throws a RangeError when the engine refuses. */
+  grow(deltaPages: number): void;
+  /**
+   * Writes `count` ranking keys (lower is closer) as float32 at `out`: for rows `first ..`
+   * when `slots` is 0, else for the u32 slot numbers stored at `slots`.
+   */
+  scan(
+    kind: number, query: number, vectors: number, rowBytes: number,
+    first: number, count: number, slots: number, out: number,
+    invNorms: number, queryScale: number,
+  ): void;
+}
+
+// Only what this file uses: the project compiles without the DOM lib, which is where
+// TypeScript declares the WebAssembly namespace.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: { scan: ExactKernel['scan'] } };
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const KERNEL_URL = new URL('./kernel.wasm', import.meta.url);
+let compiled: object | undefined;
+
+function kernelModule(): object {
+  if (compiled) return compiled;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(KERNEL_URL);
+  } catch (cause) {
+    throw fvError(
+      'FV_ERR_INTERNAL',
+      `The exact-search kernel is not built: ${fileURLToPath(KERNEL_URL)} is missing. Run \`npm run build\` (it assembles src/vector/exact/kernel.wat).`,
+      { file: fileURLToPath(KERNEL_URL) },
+      cause,
+    );
+  }
+  // Synchronous compilation keeps slab construction synchronous; the module is under 1 KB.
+  compiled = new wasm.Module(bytes);
+  return compiled;
+}
+
+/**
+ * Creates a linear memory of `initialPages` that may grow to `maximumPages`, and a kernel
+ * instance bound to it.
+ * @throws FV_ERR_INTERNAL when kernel.wasm has not been built.
+ */
+export function createKernel(initialPages: number, maximumPages: number): ExactKernel {
+  const memory = new wasm.Memory({ initial: initialPages, maximum: maximumPages });
+  const { scan } = new wasm.Instance(kernelModule(), { env: { memory } }).exports;
+  return {
+    get buffer() {
+      return memory.buffer;
+    },
+    grow(deltaPages) {
+      memory.grow(deltaPages);
+    },
+    scan,
+  };
+}

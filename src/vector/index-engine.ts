@@ -1,0 +1,166 @@
+/**
+ * One index: its configuration, its namespaces, and the write path that keeps them durable.
+ *
+ * Every write follows the same order — validated batch → committed to storage → applied in
+ * memory → acknowledged — so a crash at any point leaves either the whole batch or none of it.
+ * JavaScript runs one write at a time and storage commits synchronously, so no write can
+ * interleave with another between commit and apply.
+ */
+import { join } from 'node:path';
+import { fvError } from '../errors.js';
+import type { MetadataPredicate } from './filter.js';
+import { NamespaceState, type Hit } from './namespace.js';
+import type { SegmentBatch, Storage } from './storage/sqlite-log.js';
+import type { IndexConfig, RecordMetadata } from './types.js';
+
+/** Compaction runs when a namespace's log holds more dead versions than live records, and at least this many. */
+const COMPACTION_MIN_DEAD = 10_000;
+const COMPACTION_SEGMENT_RECORDS = 1_000;
+
+export class IndexEngine {
+  private readonly namespaces = new Map<string, NamespaceState>();
+  private lastSeq: number;
+
+  private constructor(
+    public config: IndexConfig,
+    private readonly storage: Storage,
+    private readonly annDir: string,
+  ) {
+    this.lastSeq = storage.lastSeq(config.name);
+  }
+
+  /** Rebuilds the index's memory from its log, then opens its graphs when it searches approximately by default. */
+  static async open(config: IndexConfig, storage: Storage, dataDir: string): Promise<IndexEngine> {
+    const engine = new IndexEngine(config, storage, join(dataDir, 'ann', config.name));
+    storage.replay(config.name, (entry) => {
+      if (entry.kind === 'deleteNamespace') {
+        engine.namespaces.delete(entry.namespace);
+      } else if (entry.kind === 'upsert') {
+        const { ids, seqs, vectors, metadataJson } = entry.batch;
+        engine.namespaceFor(entry.namespace).applyUpsert({ ids, seqs, vectors, metadata: metadataJson.map(parseMetadata) });
+      } else {
+        engine.namespaces.get(entry.namespace)?.applyDelete(entry.ids);
+      }
+    });
+    if (config.engine === 'approximate') await engine.ensureGraphs();
+    return engine;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  namespaceNames(): string[] {
+    return [...this.namespaces.keys()].filter((name) => (this.namespaces.get(name) as NamespaceState).recordCount > 0);
+  }
+
+  /** The namespace if it holds records; writes create namespaces, reads never do. */
+  existing(namespace: string): NamespaceState | undefined {
+    const ns = this.namespaces.get(namespace);
+    return ns && ns.recordCount > 0 ? ns : undefined;
+  }
+
+  private namespaceFor(namespace: string): NamespaceState {
+    let ns = this.namespaces.get(namespace);
+    if (!ns) {
+      ns = new NamespaceState(namespace, this.config.dimension, this.config.metric, this.annDir);
+      this.namespaces.set(namespace, ns);
+    }
+    return ns;
+  }
+
+  async upsert(namespace: string, ids: string[], vectors: Float32Array, metadata: (RecordMetadata | undefined)[], metadataJson: (string | undefined)[]): Promise<number> {
+    const ns = this.namespaceFor(namespace);
+    if (this.config.engine === 'approximate') await ns.ensureGraph(this.config.hnsw);
+    const seqs = new Float64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) seqs[i] = this.lastSeq + 1 + i;
+    this.storage.appendUpsert(this.name, namespace, { ids, seqs, vectors, metadataJson });
+    this.lastSeq += ids.length;
+    ns.applyUpsert({ ids, seqs, vectors, metadata });
+    this.maybeCompact(ns);
+    return ids.length;
+  }
+
+  /** Deletes the given ids that exist; returns how many did. */
+  deleteIds(namespace: string, ids: readonly string[]): number {
+    const ns = this.existing(namespace);
+    if (!ns) return 0;
+    const present = ids.filter((id) => ns.slotOf(id) !== undefined);
+    if (present.length === 0) return 0;
+    this.storage.appendDelete(this.name, namespace, present);
+    ns.applyDelete(present);
+    this.maybeCompact(ns);
+    return present.length;
+  }
+
+  async deleteNamespace(namespace: string): Promise<void> {
+    const ns = this.namespaces.get(namespace);
+    this.storage.deleteNamespace(this.name, namespace);
+    this.namespaces.delete(namespace);
+    await ns?.drop();
+  }
+
+  search(namespace: string, vector: Float32Array, topK: number, predicate: MetadataPredicate | undefined, exact: boolean, ef: number | undefined): { ns: NamespaceState; hits: Hit[] } | undefined {
+    const ns = this.existing(namespace);
+    if (!ns) return undefined;
+    return { ns, hits: ns.search({ vector, topK, predicate, exact, ef }) };
+  }
+
+  /** Builds the approximate graph of every namespace that lacks one (an exact-default index builds lazily, on its first approximate query). */
+  async ensureGraphs(): Promise<void> {
+    await Promise.all([...this.namespaces.values()].map((ns) => ns.ensureGraph(this.config.hnsw)));
+  }
+
+  async ensureGraph(namespace: string): Promise<void> {
+    await this.existing(namespace)?.ensureGraph(this.config.hnsw);
+  }
+
+  async flushGraphs(): Promise<void> {
+    await Promise.all([...this.namespaces.values()].map((ns) => ns.flushGraph()));
+  }
+
+  private maybeCompact(ns: NamespaceState): void {
+    if (ns.deadVersions < COMPACTION_MIN_DEAD || ns.deadVersions < ns.recordCount) return;
+    this.storage.compact(this.name, ns.name, segmentsOf(ns, this.config.dimension));
+    ns.deadVersions = 0;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.namespaces.values()].map((ns) => ns.close()));
+  }
+
+  async drop(): Promise<void> {
+    await Promise.all([...this.namespaces.values()].map((ns) => ns.drop()));
+    this.namespaces.clear();
+  }
+}
+
+function parseMetadata(json: string | undefined): RecordMetadata | undefined {
+  return json === undefined ? undefined : (JSON.parse(json) as RecordMetadata);
+}
+
+/** The namespace's live records in segments of COMPACTION_SEGMENT_RECORDS, keeping their sequence numbers. */
+function* segmentsOf(ns: NamespaceState, dimension: number): Generator<SegmentBatch> {
+  let ids: string[] = [];
+  let seqs: number[] = [];
+  let metadataJson: (string | undefined)[] = [];
+  let vectors = new Float32Array(COMPACTION_SEGMENT_RECORDS * dimension);
+  for (const record of ns.liveRecords()) {
+    vectors.set(record.values, ids.length * dimension);
+    ids.push(record.id);
+    seqs.push(record.seq);
+    metadataJson.push(record.metadata === undefined ? undefined : JSON.stringify(record.metadata));
+    if (ids.length === COMPACTION_SEGMENT_RECORDS) {
+      yield { ids, seqs: Float64Array.from(seqs), vectors, metadataJson };
+      ids = [];
+      seqs = [];
+      metadataJson = [];
+      vectors = new Float32Array(COMPACTION_SEGMENT_RECORDS * dimension);
+    }
+  }
+  if (ids.length > 0) yield { ids, seqs: Float64Array.from(seqs), vectors: vectors.subarray(0, ids.length * dimension), metadataJson };
+}
+
+export function recordNotFound(id: string, namespace: string): Error {
+  return fvError('FV_ERR_RECORD_NOT_FOUND', `No record with id "${id}" in namespace "${namespace}"`, { id, namespace });
+}

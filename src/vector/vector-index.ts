@@ -1,0 +1,284 @@
+/**
+ * The handle users hold on an index, shaped like the official Pinecone client's `Index` (v8):
+ * the same method names and options objects, so its users already know them.
+ */
+import { fvError } from '../errors.js';
+import { compileFilter } from './filter.js';
+import type { IndexEngine } from './index-engine.js';
+import type { NamespaceState } from './namespace.js';
+import type {
+  FetchResponse,
+  IndexStats,
+  ListOptions,
+  ListResponse,
+  NamespaceDescription,
+  QueryOptions,
+  QueryResponse,
+  RecordMetadata,
+  ScoredRecord,
+  StoredRecord,
+  UpdateOptions,
+  UpsertOptions,
+} from './types.js';
+import { DEFAULT_NAMESPACE } from './types.js';
+import { validateIds, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId } from './validate.js';
+
+/** Resolves the engine of a named index at each call, so a handle to a deleted index fails cleanly. */
+export type EngineLookup = (name: string) => IndexEngine;
+
+export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
+  constructor(
+    readonly name: string,
+    private readonly lookup: EngineLookup,
+    private readonly boundNamespace: string = DEFAULT_NAMESPACE,
+  ) {}
+
+  /** The same surface bound to another namespace. */
+  namespace(namespace: string): VectorIndex<M> {
+    return new VectorIndex<M>(this.name, this.lookup, validateNamespace(namespace));
+  }
+
+  private engine(): IndexEngine {
+    return this.lookup(this.name);
+  }
+
+  private ns(namespace: unknown): string {
+    return namespace === undefined ? this.boundNamespace : validateNamespace(namespace);
+  }
+
+  /**
+   * Inserts or overwrites up to 1,000 records, all or nothing, durably before it resolves.
+   * @throws FV_ERR_BATCH_TOO_LARGE, FV_ERR_VECTOR_DIMENSION, FV_ERR_VECTOR_VALUE, FV_ERR_RECORD_ID, FV_ERR_DUPLICATE_ID, FV_ERR_METADATA
+   * @example await index.upsert({ records: [{ id: 'a', values: [0.1, 0.2] }] }) // → { upsertedCount: 1 }
+   */
+  async upsert(options: UpsertOptions<M>): Promise<{ upsertedCount: number }> {
+    const engine = this.engine();
+    const namespace = this.ns(options?.namespace);
+    const batch = validateUpsertBatch(options?.records, engine.config.dimension, engine.config.metric);
+    const upsertedCount = await engine.upsert(namespace, batch.ids, batch.vectors, batch.metadata, batch.metadataJson);
+    return { upsertedCount };
+  }
+
+  /**
+   * Top-k nearest records to a vector or to a stored record's vector. `exact: true` scans every
+   * record (k-NN, always correct); `exact: false` searches the HNSW graph (ANN: much faster at
+   * scale, recall slightly below 1); absent, the index's default engine decides.
+   * @throws FV_ERR_TOP_K, FV_ERR_FILTER, FV_ERR_VECTOR_DIMENSION, FV_ERR_RECORD_NOT_FOUND (query by unknown id)
+   */
+  async query(options: QueryOptions): Promise<QueryResponse<M>> {
+    const engine = this.engine();
+    const q = validateQuery(options, engine.config.dimension, engine.config.metric);
+    const namespace = this.ns(options?.namespace);
+    const exact = q.exact ?? engine.config.engine === 'exact';
+    const existing = engine.existing(namespace);
+    let vector = q.vector;
+    if (q.id !== undefined) {
+      const slot = existing?.slotOf(q.id);
+      if (!existing || slot === undefined) throw fvError('FV_ERR_RECORD_NOT_FOUND', `No record with id "${q.id}" in namespace "${namespace}" to query by`, { id: q.id, namespace });
+      vector = existing.slab.read(slot);
+    }
+    if (!exact) await engine.ensureGraph(namespace);
+    const result = engine.search(namespace, vector as Float32Array, q.topK, q.filter, exact, q.ef);
+    const matches: ScoredRecord<M>[] = result
+      ? result.hits.map(({ slot, score }) => toScored<M>(result.ns, slot, score, q.includeValues, q.includeMetadata))
+      : [];
+    return { matches, namespace, usage: { readUnits: readUnits(result?.ns.recordCount ?? 0) } };
+  }
+
+  /** Records by id; unknown ids are left out of `records`, as Pinecone does. */
+  async fetch(options: { ids: string[]; namespace?: string }): Promise<FetchResponse<M>> {
+    const engine = this.engine();
+    const ids = validateIds(options?.ids, 'ids');
+    const namespace = this.ns(options?.namespace);
+    const ns = engine.existing(namespace);
+    const records: Record<string, StoredRecord<M>> = {};
+    if (ns) {
+      for (const id of ids) {
+        const slot = ns.slotOf(id);
+        if (slot !== undefined) records[id] = toStored<M>(ns, slot);
+      }
+    }
+    return { records, namespace, usage: { readUnits: Math.max(1, Math.ceil(ids.length / 10)) } };
+  }
+
+  /**
+   * Replaces the values and/or merges metadata of one record, durably. With `filter` instead of
+   * `id`, merges `metadata` into every matching record.
+   * @throws FV_ERR_RECORD_NOT_FOUND when the id is unknown
+   */
+  async update(options: UpdateOptions<M> & { filter?: Record<string, unknown> }): Promise<{ matchedRecords: number }> {
+    const engine = this.engine();
+    const u = validateUpdate(options, engine.config.dimension, engine.config.metric);
+    const namespace = this.ns(options?.namespace);
+    const ns = engine.existing(namespace);
+    const ids = u.id !== undefined ? [u.id] : ns ? ns.idsMatching(u.filter) : [];
+    if (u.id !== undefined && (!ns || ns.slotOf(u.id) === undefined)) {
+      throw fvError('FV_ERR_RECORD_NOT_FOUND', `No record with id "${u.id}" in namespace "${namespace}" to update`, { id: u.id, namespace });
+    }
+    if (!ns || ids.length === 0) return { matchedRecords: 0 };
+    const dim = engine.config.dimension;
+    // An update is an upsert of the whole new version: one write path, one durability story.
+    for (let start = 0; start < ids.length; start += 1_000) {
+      const chunk = ids.slice(start, start + 1_000);
+      const vectors = new Float32Array(chunk.length * dim);
+      const metadata: (RecordMetadata | undefined)[] = [];
+      const metadataJson: (string | undefined)[] = [];
+      chunk.forEach((id, i) => {
+        const slot = ns.slotOf(id) as number;
+        vectors.set(u.values ?? ns.slab.read(slot), i * dim);
+        const merged = u.metadata ? mergeMetadata(ns.metadataAt(slot), u.metadata.metadata) : ns.metadataAt(slot);
+        metadata.push(merged);
+        metadataJson.push(merged === undefined ? undefined : JSON.stringify(merged));
+      });
+      await engine.upsert(namespace, chunk, vectors, metadata, metadataJson);
+    }
+    return { matchedRecords: ids.length };
+  }
+
+  async deleteOne(options: { id: string; namespace?: string } | string): Promise<void> {
+    const opts = typeof options === 'string' ? { id: options } : options;
+    const id = validateId(opts?.id, 'id');
+    this.engine().deleteIds(this.ns(opts.namespace), [id]);
+  }
+
+  /** Deletes by ids, or every record matching a metadata filter. */
+  async deleteMany(options: { ids?: string[]; filter?: Record<string, unknown>; namespace?: string } | string[]): Promise<void> {
+    const opts = Array.isArray(options) ? { ids: options } : options;
+    const engine = this.engine();
+    const namespace = this.ns(opts?.namespace);
+    if (opts?.ids !== undefined && opts.filter !== undefined) {
+      throw fvError('FV_ERR_INVALID_ARGUMENT', 'deleteMany takes either ids or filter, not both', {});
+    }
+    if (opts?.filter !== undefined) {
+      const predicate = compileFilter(opts.filter);
+      const ids = engine.existing(namespace)?.idsMatching(predicate) ?? [];
+      for (let start = 0; start < ids.length; start += 10_000) engine.deleteIds(namespace, ids.slice(start, start + 10_000));
+      return;
+    }
+    engine.deleteIds(namespace, validateIds(opts?.ids, 'ids'));
+  }
+
+  /** Deletes every record of the namespace (the namespace itself goes with them). */
+  async deleteAll(options: { namespace?: string } = {}): Promise<void> {
+    await this.engine().deleteNamespace(this.ns(options?.namespace));
+  }
+
+  /** Ids in lexicographic order, by prefix, a page at a time (100 by default). */
+  async listPaginated(options: ListOptions = {}): Promise<ListResponse> {
+    const engine = this.engine();
+    const { prefix, limit, paginationToken } = validateListOptions(options);
+    const namespace = this.ns(options?.namespace);
+    const sorted = engine.existing(namespace)?.idsInOrder() ?? [];
+    const after = paginationToken === undefined ? undefined : decodeToken(paginationToken);
+    let start = lowerBound(sorted, after === undefined ? prefix ?? '' : after);
+    if (after !== undefined && sorted[start] === after) start++;
+    const vectors: { id: string }[] = [];
+    let i = start;
+    for (; i < sorted.length && vectors.length < limit; i++) {
+      const id = sorted[i] as string;
+      if (prefix !== undefined && !id.startsWith(prefix)) break;
+      vectors.push({ id });
+    }
+    const more = i < sorted.length && (prefix === undefined || (sorted[i] as string).startsWith(prefix));
+    const last = vectors.at(-1);
+    return {
+      vectors,
+      ...(more && last ? { pagination: { next: encodeToken(last.id) } } : {}),
+      namespace,
+      usage: { readUnits: 1 },
+    };
+  }
+
+  async describeIndexStats(options: { filter?: Record<string, unknown> } = {}): Promise<IndexStats> {
+    const engine = this.engine();
+    const predicate = options?.filter === undefined ? undefined : compileFilter(options.filter);
+    const namespaces: Record<string, { recordCount: number }> = {};
+    let totalRecordCount = 0;
+    for (const name of engine.namespaceNames()) {
+      const recordCount = (engine.existing(name) as NamespaceState).countMatching(predicate);
+      if (predicate && recordCount === 0) continue;
+      namespaces[name] = { recordCount };
+      totalRecordCount += recordCount;
+    }
+    // An embedded index has no fixed capacity: fullness is always 0, as on Pinecone serverless.
+    return { namespaces, dimension: engine.config.dimension, indexFullness: 0, totalRecordCount };
+  }
+
+  async listNamespaces(): Promise<{ namespaces: NamespaceDescription[]; totalCount: number }> {
+    const engine = this.engine();
+    const namespaces = engine.namespaceNames().sort().map((name) => ({ name, recordCount: (engine.existing(name) as NamespaceState).recordCount }));
+    return { namespaces, totalCount: namespaces.length };
+  }
+
+  /** @throws FV_ERR_NAMESPACE_NOT_FOUND when the namespace holds no records */
+  async describeNamespace(namespace: string): Promise<NamespaceDescription> {
+    const name = validateNamespace(namespace);
+    const ns = this.engine().existing(name);
+    if (!ns) throw namespaceNotFound(this.name, name);
+    return { name, recordCount: ns.recordCount };
+  }
+
+  /** @throws FV_ERR_NAMESPACE_NOT_FOUND when the namespace holds no records */
+  async deleteNamespace(namespace: string): Promise<void> {
+    const name = validateNamespace(namespace);
+    const engine = this.engine();
+    if (!engine.existing(name)) throw namespaceNotFound(this.name, name);
+    await engine.deleteNamespace(name);
+  }
+
+  /** Resolves when the approximate graph holds every record written so far (benchmarks, tests). */
+  async flush(): Promise<void> {
+    await this.engine().flushGraphs();
+  }
+}
+
+function namespaceNotFound(index: string, namespace: string): Error {
+  return fvError('FV_ERR_NAMESPACE_NOT_FOUND', `Index "${index}" has no namespace "${namespace}"`, { index, namespace });
+}
+
+function toStored<M extends RecordMetadata>(ns: NamespaceState, slot: number): StoredRecord<M> {
+  const metadata = ns.metadataAt(slot) as M | undefined;
+  return { id: ns.idAt(slot), values: Array.from(ns.slab.read(slot)), ...(metadata ? { metadata } : {}) };
+}
+
+function toScored<M extends RecordMetadata>(ns: NamespaceState, slot: number, score: number, includeValues: boolean, includeMetadata: boolean): ScoredRecord<M> {
+  const match: ScoredRecord<M> = { id: ns.idAt(slot), score };
+  if (includeValues) match.values = Array.from(ns.slab.read(slot));
+  const metadata = ns.metadataAt(slot) as M | undefined;
+  if (includeMetadata && metadata) match.metadata = metadata;
+  return match;
+}
+
+function mergeMetadata(current: RecordMetadata | undefined, patch: RecordMetadata): RecordMetadata {
+  return { ...(current ?? {}), ...patch };
+}
+
+/** Pinecone bills a query by the records it scans: 1 read unit per 10 MB-ish; we report a plain count-based figure. */
+function readUnits(recordCount: number): number {
+  return Math.max(1, Math.ceil(recordCount / 100_000));
+}
+
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function encodeToken(lastId: string): string {
+  return Buffer.from(JSON.stringify({ after: lastId }), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  try {
+    const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof decoded.after === 'string') return decoded.after;
+  } catch {
+    // fall through to the coded error
+  }
+  throw fvError('FV_ERR_PAGINATION_TOKEN', 'paginationToken is not a token this server returned', { paginationToken: token });
+}

@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isFacevaultError, type ErrorCode } from '../../src/errors.js';
+import { openDatabase, type Database } from '../../src/vector/database.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+async function expectCode(promise: Promise<unknown> | (() => unknown), code: ErrorCode): Promise<void> {
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (err) {
+    if (isFacevaultError(err)) {
+      expect(err.code).toBe(code);
+      return;
+    }
+    throw err;
+  }
+  throw new Error(`expected ${code}, nothing was thrown`);
+}
+
+describe('Database', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let db: Database;
+
+  beforeEach(async () => {
+    tmp = makeTempDir();
+    db = await openDatabase(tmp.dir);
+  });
+
+  afterEach(async () => {
+    await db.close();
+    tmp.cleanup();
+  });
+
+  it('creates, lists, describes, configures and deletes indexes', async () => {
+    const created = await db.createIndex({ name: 'faces', dimension: 3, metric: 'euclidean' });
+    expect(created).toMatchObject({ name: 'faces', dimension: 3, metric: 'euclidean', engine: 'exact', deletionProtection: 'disabled', status: { ready: true } });
+    await db.createIndex({ name: 'other', dimension: 2 });
+    expect((await db.listIndexes()).indexes.map((i) => i.name)).toEqual(['faces', 'other']);
+    expect((await db.describeIndex('other')).metric).toBe('cosine');
+    await expectCode(db.createIndex({ name: 'faces', dimension: 3 }), 'FV_ERR_INDEX_EXISTS');
+    await expect(db.createIndex({ name: 'faces', dimension: 3, suppressConflicts: true })).resolves.toMatchObject({ name: 'faces' });
+    await expectCode(db.createIndex({ name: 'Bad_Name', dimension: 3 }), 'FV_ERR_INDEX_NAME');
+    await expectCode(db.createIndex({ name: 'x', dimension: 0 }), 'FV_ERR_INDEX_CONFIG');
+    await expectCode(db.createIndex({ name: 'x', dimension: 3, metric: 'manhattan' as never }), 'FV_ERR_INDEX_CONFIG');
+
+    await db.configureIndex('faces', { deletionProtection: 'enabled' });
+    await expectCode(db.deleteIndex('faces'), 'FV_ERR_DELETION_PROTECTED');
+    await db.configureIndex('faces', { deletionProtection: 'disabled' });
+    await db.deleteIndex('faces');
+    await expectCode(db.describeIndex('faces'), 'FV_ERR_INDEX_NOT_FOUND');
+    await expectCode(() => db.index('faces'), 'FV_ERR_INDEX_NOT_FOUND');
+  });
+
+  it('upserts, fetches, queries with exact scores, ties by id, and overwrites', async () => {
+    await db.createIndex({ name: 'e', dimension: 2, metric: 'euclidean' });
+    const index = db.index('e');
+    await index.upsert({ records: [
+      { id: 'b', values: [3, 4], metadata: { kind: 'x' } },
+      { id: 'a', values: [3, 4] },
+      { id: 'c', values: [0, 1] },
+    ] });
+    const { matches } = await index.query({ vector: [0, 0], topK: 3, includeValues: true, includeMetadata: true });
+    expect(matches).toEqual([
+      { id: 'c', score: 1, values: [0, 1] },
+      { id: 'a', score: 5, values: [3, 4] },
+      { id: 'b', score: 5, values: [3, 4], metadata: { kind: 'x' } },
+    ]);
+    const fetched = await index.fetch({ ids: ['a', 'zzz'] });
+    expect(Object.keys(fetched.records)).toEqual(['a']);
+    expect(fetched.records.a).toEqual({ id: 'a', values: [3, 4] });
+
+    await index.upsert({ records: [{ id: 'a', values: [0, 0.5] }] });
+    expect((await index.query({ vector: [0, 0], topK: 1 })).matches[0]).toEqual({ id: 'a', score: 0.5 });
+    expect((await index.describeIndexStats()).totalRecordCount).toBe(3);
+  });
+
+  it('scores cosine and dotproduct as similarities, higher first', async () => {
+    await db.createIndex({ name: 'c', dimension: 2, metric: 'cosine' });
+    await db.index('c').upsert({ records: [{ id: 'same', values: [2, 0] }, { id: 'orth', values: [0, 5] }, { id: 'opp', values: [-1, 0] }] });
+    const c = await db.index('c').query({ vector: [1, 0], topK: 3 });
+    expect(c.matches.map((m) => [m.id, Math.round(m.score * 1e6) / 1e6])).toEqual([['same', 1], ['orth', 0], ['opp', -1]]);
+
+    await db.createIndex({ name: 'd', dimension: 2, metric: 'dotproduct' });
+    await db.index('d').upsert({ records: [{ id: 'p', values: [2, 1] }, { id: 'q', values: [1, 1] }] });
+    expect((await db.index('d').query({ vector: [1, 2], topK: 2 })).matches).toEqual([{ id: 'p', score: 4 }, { id: 'q', score: 3 }]);
+  });
+
+  it('filters, queries by id, updates, deletes by ids, filter and all', async () => {
+    await db.createIndex({ name: 'f', dimension: 2, metric: 'euclidean' });
+    const index = db.index('f');
+    await index.upsert({ records: [
+      { id: 'r1', values: [1, 0], metadata: { year: 2020, tags: ['a', 'b'] } },
+      { id: 'r2', values: [2, 0], metadata: { year: 2021, tags: ['b'] } },
+      { id: 'r3', values: [3, 0], metadata: { year: 2022 } },
+    ] });
+    const ids = async (filter: Record<string, unknown>) => (await index.query({ vector: [0, 0], topK: 10, filter })).matches.map((m) => m.id);
+    expect(await ids({ year: { $gte: 2021 } })).toEqual(['r2', 'r3']);
+    expect(await ids({ tags: 'a' })).toEqual(['r1']);
+    expect(await ids({ $or: [{ year: 2020 }, { year: 2022 }] })).toEqual(['r1', 'r3']);
+    await expectCode(index.query({ vector: [0, 0], topK: 1, filter: { year: { $regex: 'x' } } }), 'FV_ERR_FILTER');
+
+    expect((await index.query({ id: 'r3', topK: 1 })).matches[0]).toEqual({ id: 'r3', score: 0 });
+    await expectCode(index.query({ id: 'nope', topK: 1 }), 'FV_ERR_RECORD_NOT_FOUND');
+
+    await index.update({ id: 'r1', metadata: { year: 2030 } });
+    expect((await index.fetch({ ids: ['r1'] })).records.r1?.metadata).toEqual({ year: 2030, tags: ['a', 'b'] });
+    await index.update({ id: 'r1', values: [9, 9] });
+    expect((await index.fetch({ ids: ['r1'] })).records.r1?.values).toEqual([9, 9]);
+    await expectCode(index.update({ id: 'ghost', values: [1, 1] }), 'FV_ERR_RECORD_NOT_FOUND');
+
+    await index.deleteOne({ id: 'r1' });
+    await index.deleteMany({ filter: { year: 2021 } });
+    expect((await index.describeIndexStats()).totalRecordCount).toBe(1);
+    await index.deleteAll();
+    expect((await index.describeIndexStats()).totalRecordCount).toBe(0);
+    expect((await index.query({ vector: [0, 0], topK: 3 })).matches).toEqual([]);
+  });
+
+  it('keeps namespaces apart and lists ids with pagination', async () => {
+    await db.createIndex({ name: 'n', dimension: 1, metric: 'euclidean' });
+    const index = db.index('n');
+    const records = Array.from({ length: 25 }, (_, i) => ({ id: `doc${String(i).padStart(2, '0')}`, values: [i] }));
+    await index.namespace('left').upsert({ records });
+    await index.upsert({ records: [{ id: 'solo', values: [0] }], namespace: 'right' });
+    expect(await index.listNamespaces()).toEqual({ namespaces: [{ name: 'left', recordCount: 25 }, { name: 'right', recordCount: 1 }], totalCount: 2 });
+    expect((await index.namespace('right').query({ vector: [0], topK: 5 })).matches.map((m) => m.id)).toEqual(['solo']);
+    expect((await index.query({ vector: [0], topK: 5 })).matches).toEqual([]);
+
+    const page1 = await index.namespace('left').listPaginated({ prefix: 'doc1', limit: 6 });
+    expect(page1.vectors.map((v) => v.id)).toEqual(['doc10', 'doc11', 'doc12', 'doc13', 'doc14', 'doc15']);
+    const page2 = await index.namespace('left').listPaginated({ prefix: 'doc1', limit: 6, paginationToken: page1.pagination?.next });
+    expect(page2.vectors.map((v) => v.id)).toEqual(['doc16', 'doc17', 'doc18', 'doc19']);
+    expect(page2.pagination).toBeUndefined();
+    await expectCode(index.namespace('left').listPaginated({ paginationToken: '%%%' }), 'FV_ERR_PAGINATION_TOKEN');
+
+    await index.deleteNamespace('right');
+    await expectCode(index.deleteNamespace('right'), 'FV_ERR_NAMESPACE_NOT_FOUND');
+    await expectCode(index.describeNamespace('right'), 'FV_ERR_NAMESPACE_NOT_FOUND');
+  });
+
+  it('rejects a bad batch whole: nothing of it is written', async () => {
+    await db.createIndex({ name: 'v', dimension: 2, metric: 'cosine' });
+    const index = db.index('v');
+    await expectCode(index.upsert({ records: [{ id: 'ok', values: [1, 2] }, { id: 'bad', values: [1, Number.NaN] }] }), 'FV_ERR_VECTOR_VALUE');
+    await expectCode(index.upsert({ records: [{ id: 'ok', values: [1, 2] }, { id: 'short', values: [1] }] }), 'FV_ERR_VECTOR_DIMENSION');
+    await expectCode(index.upsert({ records: [{ id: '', values: [1, 2] }] }), 'FV_ERR_RECORD_ID');
+    await expectCode(index.upsert({ records: [{ id: 'x'.repeat(513), values: [1, 2] }] }), 'FV_ERR_RECORD_ID');
+    await expectCode(index.upsert({ records: Array.from({ length: 1001 }, (_, i) => ({ id: `r${i}`, values: [1, 2] })) }), 'FV_ERR_BATCH_TOO_LARGE');
+    await expectCode(index.upsert({ records: [{ id: 'm', values: [1, 2], metadata: { nested: { a: 1 } } as never }] }), 'FV_ERR_METADATA');
+    await expectCode(index.upsert({ records: [{ id: 'm', values: [1, 2], metadata: { big: 'x'.repeat(41 * 1024) } }] }), 'FV_ERR_METADATA');
+    await expectCode(index.query({ vector: [1, 2], topK: 0 }), 'FV_ERR_TOP_K');
+    await expectCode(index.query({ vector: [1, 2], topK: 10_001 }), 'FV_ERR_TOP_K');
+    expect((await index.describeIndexStats()).totalRecordCount).toBe(0);
+    expect((await index.fetch({ ids: ['ok'] })).records).toEqual({});
+  });
+
+  it('comes back identical after close and reopen, and refuses use after close', async () => {
+    await db.createIndex({ name: 'p', dimension: 2, metric: 'euclidean', tags: { team: 'a' } });
+    const index = db.index('p');
+    await index.upsert({ records: [{ id: 'a', values: [1, 1], metadata: { n: 1 } }, { id: 'b', values: [2, 2] }] });
+    await index.upsert({ records: [{ id: 'a', values: [5, 5], metadata: { n: 2 } }], namespace: 'ns' });
+    await index.deleteOne({ id: 'b' });
+    await db.close();
+    await expectCode(db.listIndexes(), 'FV_ERR_CLOSED');
+
+    db = await openDatabase(tmp.dir);
+    expect(await db.describeIndex('p')).toMatchObject({ dimension: 2, metric: 'euclidean', tags: { team: 'a' } });
+    const reopened = db.index('p');
+    expect((await reopened.fetch({ ids: ['a', 'b'] })).records).toEqual({ a: { id: 'a', values: [1, 1], metadata: { n: 1 } } });
+    expect((await reopened.namespace('ns').fetch({ ids: ['a'] })).records.a?.metadata).toEqual({ n: 2 });
+  });
+
+  it('answers approximate queries with fresh writes, deletes and overwrites visible at once', async () => {
+    await db.createIndex({ name: 'ann', dimension: 4, metric: 'cosine', engine: 'approximate' });
+    const index = db.index('ann');
+    const records = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, values: [Math.cos(i), Math.sin(i), (i % 7) + 1, (i % 3) + 1] }));
+    for (let i = 0; i < records.length; i += 100) await index.upsert({ records: records.slice(i, i + 100) });
+    await index.upsert({ records: [{ id: 'fresh', values: [0, 0, 0, 1] }] });
+    expect((await index.query({ vector: [0, 0, 0, 1], topK: 1 })).matches[0]?.id).toBe('fresh');
+    await index.flush();
+    expect((await index.query({ vector: [0, 0, 0, 1], topK: 1, exact: false })).matches[0]?.id).toBe('fresh');
+    await index.deleteOne({ id: 'fresh' });
+    expect((await index.query({ vector: [0, 0, 0, 1], topK: 5, exact: false })).matches.map((m) => m.id)).not.toContain('fresh');
+    await index.upsert({ records: [{ id: 'r5', values: [0, 0, 0, 1] }] });
+    const top = await index.query({ vector: [0, 0, 0, 1], topK: 1, exact: false, includeValues: true });
+    expect(top.matches[0]).toMatchObject({ id: 'r5', values: [0, 0, 0, 1] });
+    const exact = await index.query({ vector: records[42]!.values, topK: 10, exact: true });
+    const approx = await index.query({ vector: records[42]!.values, topK: 10, exact: false });
+    expect(approx.matches.map((m) => m.id)).toEqual(exact.matches.map((m) => m.id));
+  });
+});
