@@ -29,6 +29,7 @@ export const ERROR_CATALOG = {
   FV_ERR_CLOSED: { status: 503, summary: 'The database or model was used after it was closed.' },
   FV_ERR_STORAGE_CORRUPT: { status: 500, summary: 'A data file fails its checksum or cannot be read.' },
   FV_ERR_STORAGE_VERSION: { status: 500, summary: 'A data file was written by an incompatible format version.' },
+  FV_ERR_STORAGE_LOCKED: { status: 503, summary: 'Another process (or another open database) holds this data directory.' },
   FV_ERR_CAPACITY: { status: 507, summary: 'A namespace would exceed the memory one slab can address.' },
   // ── images and faces ─────────────────────────────────────────────────────────────────────
   FV_ERR_IMAGE_INPUT: { status: 400, summary: 'The image is not a path, Buffer, base64 string or data URL.' },

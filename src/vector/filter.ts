@@ -12,7 +12,7 @@
 import { fvError, type FacevaultError } from '../errors.js';
 import type { RecordMetadata, RecordMetadataValue } from './types.js';
 // validate.ts imports compileFilter back; the cycle is safe because neither module calls the other at load time.
-import { childPath, describeValue, isPlainObject } from './validate.js';
+import { childPath, describeValue, isPlainObject } from './input-shape.js';
 
 /** True when a record's metadata satisfies the compiled filter. Never throws. */
 export type MetadataPredicate = (metadata: RecordMetadata | undefined) => boolean;

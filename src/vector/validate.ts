@@ -8,6 +8,7 @@
  */
 import { fvError, type ErrorCode, type FacevaultError } from '../errors.js';
 import { compileFilter, type MetadataPredicate } from './filter.js';
+import { childPath, describeValue, isPlainObject, quote } from './input-shape.js';
 import {
   DEFAULT_NAMESPACE,
   ENGINES,
@@ -492,29 +493,6 @@ function dimensionProblem(got: number, expected: number): Problem {
 // ── shared helpers (also used by filter.ts) ─────────────────────────────────────────────────────
 
 /** True for `{...}` literals and JSON objects; false for arrays, null, class instances, Maps, Dates. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Short description of a bad value for an error message: its type, or the value for numbers and strings. */
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return `string ${quote(value)}`;
-  if (Array.isArray(value)) return value.length === 0 ? 'empty array' : 'array';
-  if (isPlainObject(value)) return 'object';
-  if (typeof value === 'object') return (value.constructor as { name?: string } | undefined)?.name ?? 'object';
-  return typeof value;
-}
-
-const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
-
-/** `parent.key`, or `parent["odd key"]` when the key is not identifier-like. */
-export function childPath(parent: string, key: string): string {
-  return PLAIN_KEY.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
-}
-
 // ── small checks ───────────────────────────────────────────────────────────────────────────
 
 /** A failed check that does not yet know where it happened: `at` is appended to the caller's path. */
@@ -535,9 +513,6 @@ function fail(code: ErrorCode, path: string, problem: string, details: Record<st
   return fvError(code, `${path}: ${problem}`, { path, ...details });
 }
 
-function quote(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
-}
 
 /** A plain object whose keys are all in `allowed` (when given). */
 function objectOf(value: unknown, path: string, code: ErrorCode, allowed?: readonly string[]): Record<string, unknown> {

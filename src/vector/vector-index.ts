@@ -21,7 +21,7 @@ import type {
   UpsertOptions,
 } from './types.js';
 import { DEFAULT_NAMESPACE } from './types.js';
-import { validateIds, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId } from './validate.js';
+import { validateIds, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId, validateMetadata } from './validate.js';
 
 /** Resolves the engine of a named index at each call, so a handle to a deleted index fails cleanly. */
 export type EngineLookup = (name: string) => IndexEngine;
@@ -126,9 +126,11 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
       chunk.forEach((id, i) => {
         const slot = ns.slotOf(id) as number;
         vectors.set(u.values ?? ns.slab.read(slot), i * dim);
-        const merged = u.metadata ? mergeMetadata(ns.metadataAt(slot), u.metadata.metadata) : ns.metadataAt(slot);
-        metadata.push(merged);
-        metadataJson.push(merged === undefined ? undefined : JSON.stringify(merged));
+        // The merge can outgrow the 40 KB limit that each part met alone: check the result.
+        const merged = u.metadata ? validateMetadata(mergeMetadata(ns.metadataAt(slot), u.metadata.metadata), `metadata of record "${id}" after the update`) : undefined;
+        const current = ns.metadataAt(slot);
+        metadata.push(merged ? merged.metadata : current);
+        metadataJson.push(merged ? merged.json : current === undefined ? undefined : JSON.stringify(current));
       });
       await engine.upsert(namespace, chunk, vectors, metadata, metadataJson);
     }

@@ -153,6 +153,14 @@ describe('Database', () => {
     expect((await index.fetch({ ids: ['ok'] })).records).toEqual({});
   });
 
+  it('refuses an update whose merged metadata outgrows the limit, and changes nothing', async () => {
+    await db.createIndex({ name: 'm', dimension: 1, metric: 'euclidean' });
+    const index = db.index('m');
+    await index.upsert({ records: [{ id: 'a', values: [1], metadata: { left: 'x'.repeat(30_000) } }] });
+    await expectCode(index.update({ id: 'a', metadata: { right: 'y'.repeat(30_000) } }), 'FV_ERR_METADATA');
+    expect(Object.keys((await index.fetch({ ids: ['a'] })).records.a?.metadata ?? {})).toEqual(['left']);
+  });
+
   it('comes back identical after close and reopen, and refuses use after close', async () => {
     await db.createIndex({ name: 'p', dimension: 2, metric: 'euclidean', tags: { team: 'a' } });
     const index = db.index('p');
@@ -186,5 +194,20 @@ describe('Database', () => {
     const exact = await index.query({ vector: records[42]!.values, topK: 10, exact: true });
     const approx = await index.query({ vector: records[42]!.values, topK: 10, exact: false });
     expect(approx.matches.map((m) => m.id)).toEqual(exact.matches.map((m) => m.id));
+  });
+});
+
+describe('Database ownership', () => {
+  it('refuses a second open of the same directory while the first is open', async () => {
+    const tmp = makeTempDir();
+    const first = await openDatabase(tmp.dir);
+    try {
+      await expectCode(openDatabase(tmp.dir), 'FV_ERR_STORAGE_LOCKED');
+    } finally {
+      await first.close();
+    }
+    const again = await openDatabase(tmp.dir);
+    await again.close();
+    tmp.cleanup();
   });
 });

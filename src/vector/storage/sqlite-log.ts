@@ -141,10 +141,16 @@ export class Storage {
     }
     mkdirSync(dir, { recursive: true });
     const file = join(dir, STORAGE_FILE_NAME);
-    const db = new Database(file);
+    // timeout 0: a directory held by another process is reported at once, not after a wait.
+    const db = new Database(file, { timeout: 0 });
     try {
       db.pragma(`page_size = ${PAGE_SIZE}`);
+      // One process owns a data directory: two writers would each rebuild memory from the log
+      // and diverge. EXCLUSIVE (set before WAL, so the WAL index lives in heap memory) holds the
+      // lock from the first write until close; the empty write transaction takes it now.
+      db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
+      db.exec('BEGIN IMMEDIATE; COMMIT');
       db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       db.pragma('secure_delete = ON');
@@ -362,6 +368,9 @@ function parseConfig(text: string, file: string): IndexConfig {
 function asStorageError(err: unknown, file: string): unknown {
   if (err instanceof Database.SqliteError && (err.code.startsWith('SQLITE_CORRUPT') || err.code === 'SQLITE_NOTADB')) {
     return fvError('FV_ERR_STORAGE_CORRUPT', `${file} cannot be read: ${err.message} (${err.code})`, { file, sqliteCode: err.code }, err);
+  }
+  if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY')) {
+    return fvError('FV_ERR_STORAGE_LOCKED', `${file} is in use by another facevault process (or another open database in this one)`, { file }, err);
   }
   return err;
 }
