@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { Calibration } from '../../src/face/eval/threshold.js';
 import type { ThresholdChoice } from '../../src/face/eval/types.js';
 import type { VerificationSummary } from '../../src/face/eval/verification-summary.js';
+import type { FaceSelection } from '../../src/face/detect/select.js';
 import type { DistanceMetric } from '../../src/face/types.js';
 import type { ImageFailure } from './embed-images.js';
-import type { ConfidenceReport } from './verification-eval.js';
+import type { ConfidenceReport, PairError } from './verification-eval.js';
 
 export interface ImageStats {
   readonly images: number;
@@ -21,9 +22,15 @@ export interface ImageStats {
   readonly workers: number;
 }
 
-interface RunInfo {
+/** What tells runs of one bench apart: the model and how faces were chosen and embedded. */
+export interface RunSettings {
   readonly model: string;
   readonly flip: boolean;
+  /** Which face of a photo is used. */
+  readonly select: FaceSelection;
+}
+
+interface RunInfo extends RunSettings {
   /** Pairs per protocol file when the run was limited; null for the full protocol. */
   readonly limit: number | null;
   readonly command: string;
@@ -38,6 +45,8 @@ export interface LfwMetricResult {
   readonly calibration: Calibration;
   /** Logistic confidence fit on pairsDevTrain. */
   readonly confidence: ConfidenceReport;
+  /** View-2 pairs wrong at the View-1 threshold, worst first (at most 20). */
+  readonly worstErrors: readonly PairError[];
 }
 
 export interface LfwResults extends RunInfo {
@@ -56,6 +65,8 @@ export interface DeepfaceMetricResult {
   readonly atLfwThreshold: ThresholdChoice | null;
   /** The best threshold over all pairs, chosen on the pairs it scores (optimistic; shows how far the others are). */
   readonly inSampleBest: ThresholdChoice;
+  /** Pairs wrong at the registry threshold, worst first (at most 20). */
+  readonly worstErrors: readonly PairError[];
 }
 
 export interface DeepfaceResults extends RunInfo {
@@ -74,10 +85,13 @@ export function readResults<K extends Results['kind']>(folder: string, kind: K):
     .filter((r): r is Extract<Results, { kind: K }> => r.kind === kind && r.limit === null);
 }
 
-/** A name that tells runs of the same model apart. */
-export function runName(model: string, flip: boolean): string {
-  return flip ? `${model}-flip` : model;
+/** The run's name in file names and legends: the model, then what differs from the defaults. */
+export function runName(run: RunSettings): string {
+  return [run.model, ...(run.flip ? ['flip'] : []), ...(run.select === DEFAULT_SELECT ? [] : [run.select])].join('-');
 }
+
+/** LFW's subject is the face nearest the centre of its 250×250 crop. */
+export const DEFAULT_SELECT: FaceSelection = 'central';
 
 /** The metric a run is plotted by: cosine when it was measured. */
 export function plotMetric(metrics: Partial<Record<DistanceMetric, unknown>>): DistanceMetric {

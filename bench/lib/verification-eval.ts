@@ -30,6 +30,30 @@ export function scorePairs(pairs: readonly ImagePair[], embeddings: ReadonlyMap<
   });
 }
 
+/** A pair answered wrongly, for looking at the photos. */
+export interface PairError {
+  readonly imgA: string;
+  readonly imgB: string;
+  readonly same: boolean;
+  /** null: no face found in one of the images. */
+  readonly distance: number | null;
+}
+
+/** The pairs wrong at `threshold`, worst first: detection failures, then by distance beyond the threshold. */
+export function worstErrors(pairs: readonly ImagePair[], scored: readonly ScoredPair[], threshold: number, count: number): PairError[] {
+  const margin = (d: number | null) => (d === null ? Number.POSITIVE_INFINITY : Math.abs(d - threshold));
+  return pairs
+    .map((p, i) => ({ imgA: p.imgA, imgB: p.imgB, same: p.same, distance: scored[i].distance }))
+    .filter((e) => e.distance === null || (e.distance <= threshold) !== e.same)
+    .sort((x, y) => margin(y.distance) - margin(x.distance))
+    .slice(0, count);
+}
+
+export function describeError(e: PairError): string {
+  const kind = e.same ? 'same person rejected' : 'different people accepted';
+  return `${e.imgA} × ${e.imgB}: ${e.distance === null ? 'no face found' : `${kind} at ${e.distance.toFixed(4)}`}`;
+}
+
 /**
  * The logistic fit, plus the registry's form of it, 100 / (1 + e^(slope·(distance − midpoint))):
  * slope = −a, midpoint = −b / a (the distance of confidence 50).

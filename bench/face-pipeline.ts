@@ -1,0 +1,147 @@
+/**
+ * The face pipeline core on LFW-a: speed of one image in one thread (decode + detect + align +
+ * embed), throughput of the worker pool, and a quick LFW View-1 accuracy that gives the
+ * registry its provisional thresholds (the 10-fold View-2 figure is bench/eval-lfw.ts's job).
+ *
+ *   npx tsx bench/face-pipeline.ts --speed                 # ms/image one thread, faces/s on 2 workers (200 images)
+ *   npx tsx bench/face-pipeline.ts --calibrate             # View 1: thresholds on pairsDevTrain, accuracy on pairsDevTest
+ *   npx tsx bench/face-pipeline.ts --calibrate --flip      # the same with flip-averaged embeddings
+ *   options: --datasets DIR (default ../shared/datasets or $FACEVAULT_DATASETS), --images N, --workers N, --limit PAIRS
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { distance } from '../src/face/distance.js';
+import { FacePipeline } from '../src/face/pipeline.js';
+import type { DistanceMetric } from '../src/face/types.js';
+import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
+
+const args = parseArgs(process.argv.slice(2));
+const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
+const lfw = join(datasets, 'lfw');
+if (!existsSync(join(lfw, 'pairsDevTrain.csv'))) {
+  console.error(`LFW not found at ${lfw}: pass --datasets DIR or set FACEVAULT_DATASETS`);
+  process.exit(1);
+}
+const WORKERS = Number(args.workers ?? 2);
+const FLIP = args.flip === true;
+const REPRESENT = { maxFaces: 1, select: 'central', flip: FLIP } as const;
+const METRICS: readonly DistanceMetric[] = ['cosine', 'euclidean', 'euclidean_l2'];
+const results: Record<string, unknown> = { machine: machineFacts(), command: `npx tsx bench/face-pipeline.ts ${process.argv.slice(2).join(' ')}`, flip: FLIP };
+
+interface Pair {
+  readonly a: string;
+  readonly b: string;
+  readonly same: boolean;
+}
+
+function readPairs(file: string): Pair[] {
+  const rows = readFileSync(join(lfw, file), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+  const pairs = rows.map(([a, b, same]) => ({ a, b, same: same === '1' }));
+  if (args.limit === undefined) return pairs;
+  const half = Number(args.limit) / 2;
+  return [...pairs.filter((p) => p.same).slice(0, half), ...pairs.filter((p) => !p.same).slice(0, half)];
+}
+
+const imagePath = (name: string) => join(lfw, 'images', name);
+
+async function speed(): Promise<void> {
+  const names = [...new Set(readPairs('pairsDevTrain.csv').flatMap((p) => [p.a, p.b]))].slice(0, Number(args.images ?? 200));
+  const inThread = await FacePipeline.create({ workers: 0 });
+  for (const name of names.slice(0, 10)) await inThread.represent(imagePath(name), REPRESENT); // warm-up
+  const times: number[] = [];
+  for (const name of names) {
+    const t = performance.now();
+    await inThread.represent(imagePath(name), REPRESENT);
+    times.push(performance.now() - t);
+  }
+  await inThread.close();
+  times.sort((x, y) => x - y);
+  const pooled = await FacePipeline.create({ workers: WORKERS });
+  await pooled.represent(names.slice(0, 10).map(imagePath), REPRESENT);
+  const t = performance.now();
+  const reps = await pooled.represent(names.map(imagePath), REPRESENT);
+  const seconds = (performance.now() - t) / 1000;
+  await pooled.close();
+  const faces = reps.reduce((n, r) => n + r.length, 0);
+  const rows: Row[] = [
+    { what: 'ms/image, one thread (median)', value: +times[times.length >> 1].toFixed(1) },
+    { what: 'ms/image, one thread (mean)', value: +(times.reduce((s, x) => s + x, 0) / times.length).toFixed(1) },
+    { what: `faces/s, pool of ${WORKERS} workers`, value: +(faces / seconds).toFixed(1) },
+  ];
+  printTable(`Speed on ${names.length} LFW-a images (250×250, one face each), flip ${FLIP}`, rows);
+  results.speed = { images: names.length, rows };
+}
+
+/** The threshold maximising accuracy on `pairs` (midpoints between sorted distances). */
+function bestThreshold(scored: readonly { d: number; same: boolean }[]): { threshold: number; accuracy: number } {
+  const sorted = [...scored].sort((x, y) => x.d - y.d);
+  let correct = scored.filter((p) => !p.same).length; // threshold below every distance: all "different"
+  let best = { threshold: sorted[0].d - 1e-6, accuracy: correct / scored.length };
+  for (let i = 0; i < sorted.length; i++) {
+    correct += sorted[i].same ? 1 : -1;
+    const threshold = i + 1 < sorted.length ? (sorted[i].d + sorted[i + 1].d) / 2 : sorted[i].d + 1e-6;
+    if (correct / scored.length > best.accuracy) best = { threshold, accuracy: correct / scored.length };
+  }
+  return best;
+}
+
+/** Steepness k of P(same) = 1 / (1 + e^(k·(d − threshold))) by maximum likelihood over a grid. */
+function logisticSlope(scored: readonly { d: number; same: boolean }[], threshold: number): number {
+  let best = { k: 1, ll: -Infinity };
+  for (let k = 1; k <= 200; k += 0.5) {
+    let ll = 0;
+    for (const { d, same } of scored) {
+      const p = 1 / (1 + Math.exp(k * (d - threshold)));
+      ll += Math.log(Math.max(1e-12, same ? p : 1 - p));
+    }
+    if (ll > best.ll) best = { k, ll };
+  }
+  return best.k;
+}
+
+async function calibrate(): Promise<void> {
+  const train = readPairs('pairsDevTrain.csv');
+  const test = readPairs('pairsDevTest.csv');
+  const names = [...new Set([...train, ...test].flatMap((p) => [p.a, p.b]))];
+  const pipeline = await FacePipeline.create({ workers: WORKERS });
+  const started = performance.now();
+  const embeddings = new Map<string, Float32Array>();
+  const failures: { image: string; code: string }[] = [];
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        const [face] = await pipeline.represent(imagePath(name), REPRESENT);
+        embeddings.set(name, face.embedding);
+      } catch (err) {
+        failures.push({ image: name, code: (err as { code?: string }).code ?? String(err) });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await pipeline.close();
+  // A pair with a failed image counts as wrong whatever the threshold (distance +∞ for "same", −∞ for "different").
+  const score = (pairs: readonly Pair[], metric: DistanceMetric) =>
+    pairs.map(({ a, b, same }) => {
+      const ea = embeddings.get(a), eb = embeddings.get(b);
+      return { same, d: ea && eb ? distance(ea, eb, metric) : same ? Infinity : -Infinity };
+    });
+  const rows: Row[] = METRICS.map((metric) => {
+    const fitted = bestThreshold(score(train, metric).filter((p) => Number.isFinite(p.d)));
+    const accuracy = (pairs: readonly Pair[]) => score(pairs, metric).filter((p) => p.d <= fitted.threshold === p.same).length / pairs.length;
+    return {
+      metric,
+      threshold: +fitted.threshold.toFixed(4),
+      'DevTrain acc %': +(accuracy(train) * 100).toFixed(2),
+      'DevTest acc %': +(accuracy(test) * 100).toFixed(2),
+      'confidence slope k': logisticSlope(score(train, metric).filter((p) => Number.isFinite(p.d)), fitted.threshold),
+    };
+  });
+  printTable(`LFW-a View 1 (${train.length} train / ${test.length} test pairs, ${names.length} images, ${failures.length} without a face, ${(names.length / seconds).toFixed(1)} images/s on ${WORKERS} workers), flip ${FLIP}`, rows);
+  if (failures.length) console.log('failures:', failures);
+  results.calibration = { pairs: { train: train.length, test: test.length }, images: names.length, failures, rows };
+}
+
+if (args.speed) await speed();
+if (args.calibrate) await calibrate();
+if (!args.speed && !args.calibrate) console.log('nothing to do: pass --speed and/or --calibrate');
+else writeResult(join('bench', 'results', `face-pipeline${args.speed ? '-speed' : ''}${args.calibrate ? '-calibrate' : ''}${FLIP ? '-flip' : ''}.json`), results);

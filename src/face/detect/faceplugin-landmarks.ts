@@ -1,0 +1,60 @@
+/**
+ * The 68-point landmark model shipped in npm `faceplugin-face-recognition-js`
+ * (`model/fr_landmark.onnx`): a 64×64 grey crop of the face box scaled x / 256 in, 136 numbers
+ * out — (x, y) pairs as fractions of the crop, in the iBUG 300-W order — as its `lib/fr_landmark.js` does.
+ */
+import { OnnxModel } from '../runtime/onnx.js';
+import type { ImagePyramid } from '../align.js';
+import type { Landmarks5, Point } from '../types.js';
+import type { ScoredBox } from './nms.js';
+
+const SIDE = 64;
+
+export class FacepluginLandmarks {
+  private constructor(private readonly model: OnnxModel) {}
+
+  /** @throws FV_ERR_MODEL_LOAD when the model file is missing or its input is not [1, 1, 64, 64]. */
+  static async load(path: string, threads = 1): Promise<FacepluginLandmarks> {
+    const model = await OnnxModel.load(path, { threads, expectInputs: { input: [1, 1, SIDE, SIDE] } });
+    return new FacepluginLandmarks(model);
+  }
+
+  /**
+   * The 68 landmarks of the face in `box`, in image pixels. Like the package, the crop is the
+   * square of side = box height centred on the box; parts outside the image are black.
+   * @throws FV_ERR_MODEL_NOT_LOADED after dispose().
+   */
+  async predict(pyramid: ImagePyramid, box: ScoredBox): Promise<Point[]> {
+    const side = box.y2 - box.y1;
+    const left = (box.x1 + box.x2) / 2 - side / 2, top = box.y1;
+    const s = SIDE / side;
+    const crop = pyramid.warp([s, 0, -left * s, 0, s, -top * s], SIDE, SIDE);
+    const px = crop.data, input = new Float32Array(SIDE * SIDE);
+    for (let i = 0; i < SIDE * SIDE; i++) input[i] = (0.299 * px[i * 3] + 0.587 * px[i * 3 + 1] + 0.114 * px[i * 3 + 2]) / 256;
+    const out = await this.model.run({ input: { data: input, dims: [1, 1, SIDE, SIDE] } });
+    const xy = out.output.data;
+    const points: Point[] = [];
+    for (let i = 0; i < 68; i++) points.push({ x: left + xy[i * 2] * side, y: top + xy[i * 2 + 1] * side });
+    return points;
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}
+
+function mean(points: readonly Point[], from: number, to: number): Point {
+  let x = 0, y = 0;
+  for (let i = from; i <= to; i++) {
+    x += points[i].x; y += points[i].y;
+  }
+  return { x: x / (to - from + 1), y: y / (to - from + 1) };
+}
+
+/**
+ * The five alignment points from the 68: eye centres (mean of each eye's six points, 36-41 and
+ * 42-47), nose tip (30), mouth corners (48, 54). Left/right as seen in the image.
+ */
+export function landmarks5From68(points: readonly Point[]): Landmarks5 {
+  return [mean(points, 36, 41), mean(points, 42, 47), points[30], points[48], points[54]];
+}

@@ -1,0 +1,69 @@
+/**
+ * Distances between embeddings, as DeepFace defines them: a pair is "the same person" when
+ * distance <= threshold. All take `ArrayLike<number>` of equal length (checked by the caller once).
+ */
+import { fvError } from '../errors.js';
+import type { DistanceMetric } from './types.js';
+
+export const DISTANCE_METRICS: readonly DistanceMetric[] = Object.freeze(['cosine', 'euclidean', 'euclidean_l2']);
+
+/** 1 − cos(a, b): 0 for the same direction, 1 orthogonal, 2 opposite. @example cosineDistance([1, 0], [0, 2]) // → 1 */
+export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i];
+  }
+  const denom = Math.sqrt(na * nb);
+  return denom === 0 ? 1 : 1 - dot / denom;
+}
+
+/** Straight-line distance. @example euclideanDistance([0, 0], [3, 4]) // → 5 */
+export function euclideanDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i] - b[i];
+    sum += d * d;
+  }
+  return Math.sqrt(sum);
+}
+
+/** Euclidean distance of the L2-normalised vectors, √(2·cosine distance): 0 to 2. @example euclideanL2Distance([2, 0], [0, 5]) // → √2 */
+export function euclideanL2Distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return Math.sqrt(Math.max(0, 2 * cosineDistance(a, b)));
+}
+
+const BY_METRIC: Record<DistanceMetric, (a: ArrayLike<number>, b: ArrayLike<number>) => number> = {
+  cosine: cosineDistance,
+  euclidean: euclideanDistance,
+  euclidean_l2: euclideanL2Distance,
+};
+
+export function distance(a: ArrayLike<number>, b: ArrayLike<number>, metric: DistanceMetric): number {
+  return BY_METRIC[metric](a, b);
+}
+
+/** @throws FV_ERR_MODEL_UNKNOWN naming the allowed metrics when `name` is not one. */
+export function parseMetric(name: string): DistanceMetric {
+  if ((DISTANCE_METRICS as readonly string[]).includes(name)) return name as DistanceMetric;
+  throw fvError('FV_ERR_MODEL_UNKNOWN', `Unknown distance metric "${name}"; allowed: ${DISTANCE_METRICS.join(', ')}`, { metric: name, allowed: DISTANCE_METRICS });
+}
+
+/** A unit-length copy of `v` (a zero vector stays zero). */
+export function l2Normalize(v: ArrayLike<number>): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
+  const k = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] * k;
+  return out;
+}
+
+/**
+ * Verification confidence 0-100 from a distance: 100 / (1 + e^(k·(distance − threshold))).
+ * Monotone (smaller distance, higher confidence), exactly 50 at the threshold, so `verified`
+ * and `confidence > 50` agree; `k` per model and metric comes from a logistic fit on LFW View 1.
+ * @example confidenceFromDistance(0.3, 0.6, 20) // → 99.75
+ */
+export function confidenceFromDistance(distance: number, threshold: number, k: number): number {
+  return 100 / (1 + Math.exp(k * (distance - threshold)));
+}

@@ -1,0 +1,140 @@
+/**
+ * Image decoding: anything a caller may hand us → an 8-bit RGB `RgbImage` with EXIF orientation applied.
+ *
+ * This is the boundary where untrusted bytes enter the face pipeline, so every failure becomes a
+ * coded error (input, decode, too large) and no input can crash the process or exhaust memory:
+ * the byte size is checked before reading, the pixel count before decoding (sharp's
+ * `limitInputPixels` refuses decompression bombs that declare huge dimensions).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import { fvError, isFacevaultError } from '../errors.js';
+import type { RgbImage } from './types.js';
+
+/**
+ * An image as callers give it: a file path, the encoded bytes, a data URL
+ * (`data:image/jpeg;base64,...`), `{ base64 }` (plain base64 of the encoded bytes), or an
+ * already decoded `RgbImage` (passed through after a shape check).
+ */
+export type ImageInput = string | Uint8Array | { readonly base64: string } | RgbImage;
+
+export interface DecodeLimits {
+  /** Largest encoded size accepted, in bytes. Default 20 MB. */
+  readonly maxBytes?: number;
+  /** Largest width × height accepted. Default 40 megapixels. */
+  readonly maxPixels?: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: Required<DecodeLimits> = Object.freeze({ maxBytes: 20 * 1024 * 1024, maxPixels: 40_000_000 });
+
+/** Formats sharp may decode here; anything else it recognises (SVG, PDF, raw VIPS...) is refused. */
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif', 'avif']);
+const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
+const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
+
+/**
+ * Decodes an image into 8-bit RGB with its EXIF orientation applied; grayscale becomes three
+ * equal channels, transparency is flattened onto white, an animated image yields its first frame.
+ *
+ * @example
+ * const img = await decodeImage('photo.jpg'); // { data: Uint8Array(w*h*3), width, height }
+ * @throws FV_ERR_IMAGE_INPUT when the input is not a path, bytes, data URL or `{ base64 }`, or the file does not exist.
+ * @throws FV_ERR_IMAGE_TOO_LARGE when the bytes exceed `maxBytes` or the declared pixels exceed `maxPixels`.
+ * @throws FV_ERR_IMAGE_DECODE when the bytes are empty, corrupt, truncated, or of a format not accepted.
+ */
+export async function decodeImage(input: ImageInput, limits: DecodeLimits = {}): Promise<RgbImage> {
+  const { maxBytes, maxPixels } = { ...DEFAULT_DECODE_LIMITS, ...limits };
+  if (isRgbImage(input)) return checkedRgbImage(input, maxPixels);
+  const bytes = await readEncodedBytes(input, maxBytes);
+  if (bytes.byteLength === 0) throw fvError('FV_ERR_IMAGE_DECODE', 'The image is empty (0 bytes)', { bytes: 0 });
+  try {
+    const meta = await sharp(bytes, { failOn: 'warning', limitInputPixels: false }).metadata();
+    if (!ACCEPTED_FORMATS.has(meta.format ?? '')) {
+      throw fvError('FV_ERR_IMAGE_DECODE', `Image format "${meta.format}" is not accepted; allowed: JPEG, PNG, WebP, GIF, TIFF, AVIF`, { format: meta.format });
+    }
+    const pixels = (meta.width ?? 0) * (meta.height ?? 0);
+    if (pixels > maxPixels) {
+      throw fvError('FV_ERR_IMAGE_TOO_LARGE', `Image is ${meta.width}×${meta.height} = ${pixels} pixels, over the limit of ${maxPixels}`, { width: meta.width, height: meta.height, maxPixels });
+    }
+    const { data, info } = await sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    // toColourspace('srgb') yields three channels for grey, grey+alpha, CMYK and 16-bit inputs alike (checked in tests).
+    if (info.channels !== 3) throw fvError('FV_ERR_IMAGE_DECODE', `Decoded image has ${info.channels} channels, expected 3`, { channels: info.channels });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (cause) {
+    if (isFacevaultError(cause)) throw cause;
+    const message = (cause as Error).message;
+    if (/pixel limit/i.test(message)) throw fvError('FV_ERR_IMAGE_TOO_LARGE', `Image exceeds the pixel limit of ${maxPixels}`, { maxPixels }, cause);
+    throw fvError('FV_ERR_IMAGE_DECODE', `Cannot decode image: ${message}`, { bytes: bytes.byteLength }, cause);
+  }
+}
+
+async function readEncodedBytes(input: Exclude<ImageInput, RgbImage>, maxBytes: number): Promise<Uint8Array> {
+  if (input instanceof Uint8Array) return withinBytes(input, maxBytes);
+  if (typeof input === 'string') {
+    if (input.startsWith('data:')) {
+      const prefix = DATA_URL.exec(input);
+      if (!prefix) throw fvError('FV_ERR_IMAGE_INPUT', 'A data URL must look like "data:image/<type>;base64,<data>"', { prefix: input.slice(0, 40) });
+      return decodeBase64(input.slice(prefix[0].length), maxBytes);
+    }
+    return readImageFile(input, maxBytes);
+  }
+  if (input !== null && typeof input === 'object' && typeof (input as { base64?: unknown }).base64 === 'string') {
+    return decodeBase64(input.base64, maxBytes);
+  }
+  throw fvError('FV_ERR_IMAGE_INPUT', `An image must be a file path, a Buffer/Uint8Array, a data URL, { base64 } or { data, width, height }; got ${describe(input)}`, { type: describe(input) });
+}
+
+async function readImageFile(path: string, maxBytes: number): Promise<Uint8Array> {
+  if (path.length === 0) throw fvError('FV_ERR_IMAGE_INPUT', 'The image path is an empty string', { path });
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw fvError('FV_ERR_IMAGE_INPUT', `Image path is not a file: ${path}`, { path });
+    size = info.size;
+  } catch (cause) {
+    if (isFacevaultError(cause)) throw cause;
+    throw fvError('FV_ERR_IMAGE_INPUT', `Image file not found or unreadable: ${path}`, { path }, cause);
+  }
+  if (size > maxBytes) throw tooManyBytes(size, maxBytes);
+  return readFile(path);
+}
+
+function decodeBase64(text: string, maxBytes: number): Uint8Array {
+  // 4 base64 characters carry 3 bytes: refuse oversized payloads before allocating them.
+  if (Math.floor((text.length * 3) / 4) > maxBytes + 3) throw tooManyBytes(Math.floor((text.length * 3) / 4), maxBytes);
+  if (!BASE64.test(text)) throw fvError('FV_ERR_IMAGE_INPUT', 'The base64 image data holds characters outside the base64 alphabet', { length: text.length });
+  return withinBytes(Buffer.from(text, 'base64'), maxBytes);
+}
+
+function withinBytes(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  if (bytes.byteLength > maxBytes) throw tooManyBytes(bytes.byteLength, maxBytes);
+  return bytes;
+}
+
+function tooManyBytes(bytes: number, maxBytes: number) {
+  return fvError('FV_ERR_IMAGE_TOO_LARGE', `Image is ${bytes} bytes, over the limit of ${maxBytes}`, { bytes, maxBytes });
+}
+
+function isRgbImage(input: ImageInput): input is RgbImage {
+  return typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && 'data' in input && 'width' in input;
+}
+
+function checkedRgbImage(img: RgbImage, maxPixels: number): RgbImage {
+  const { data, width, height } = img;
+  if (!(data instanceof Uint8Array) || !Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0 || data.length !== width * height * 3) {
+    throw fvError('FV_ERR_IMAGE_INPUT', 'A decoded image must be { data: Uint8Array of width×height×3 RGB bytes, width, height } with positive integer sides', { width, height, length: (data as { length?: number } | undefined)?.length });
+  }
+  if (width * height > maxPixels) throw fvError('FV_ERR_IMAGE_TOO_LARGE', `Image is ${width}×${height} pixels, over the limit of ${maxPixels}`, { width, height, maxPixels });
+  return img;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,0 +1,210 @@
+/**
+ * The public face API, in DeepFace's shapes (camelCase): detectFaces, extractFaces, represent,
+ * verify. Every image runs decode → detect → align → embed inside a pool of worker threads, so a
+ * server's event loop only dispatches and collects.
+ */
+import { availableParallelism } from 'node:os';
+import { fvError } from '../errors.js';
+import { resolveDetector } from './detect/registry.js';
+import { resolveDetectOptions } from './detect/select.js';
+import { confidenceFromDistance, distance, parseMetric } from './distance.js';
+import { FaceEngine, type FaceOptions, type Representation } from './engine.js';
+import type { DecodeLimits, ImageInput } from './image.js';
+import { resolveModel, type ModelEntry } from './models/registry.js';
+import { runFaceJob, type FaceJob, type FaceJobResults, type FaceOperation, type FaceWorkerData } from './pool/face-jobs.js';
+import { WorkerPool, type Lane } from './pool/worker-pool.js';
+import type { AlignedFace, DetectedFace, DistanceMetric, FacialArea, ModelInfo } from './types.js';
+
+export type { FaceOptions, Representation } from './engine.js';
+
+export interface FacePipelineOptions {
+  /** Default model name or alias for every call (registry). Default 'faceplugin-arcface'. */
+  readonly model?: string;
+  /** Default detector: 'faceplugin' or 'skip'. Default 'faceplugin'. */
+  readonly detector?: string;
+  /** Worker threads; default one per core. 0 runs in the calling thread (blocks its event loop: scripts and tests only). */
+  readonly workers?: number;
+  /** Decoding limits for every image (default 20 MB, 40 megapixels). */
+  readonly limits?: DecodeLimits;
+}
+
+/** A precomputed embedding, accepted by `verify` in place of an image. */
+export type Embedding = readonly number[] | Float32Array;
+
+export interface VerifyOptions extends FaceOptions {
+  /** Default 'cosine'. */
+  readonly metric?: DistanceMetric;
+  /** Verified when distance <= threshold; default: the model's calibrated threshold for the metric. */
+  readonly threshold?: number;
+}
+
+export interface VerifyResult {
+  readonly verified: boolean;
+  readonly distance: number;
+  readonly threshold: number;
+  /** 0-100, 50 at the threshold, higher for smaller distances (see `confidenceFromDistance`). */
+  readonly confidence: number;
+  readonly model: string;
+  readonly detectorBackend: string;
+  readonly similarityMetric: DistanceMetric;
+  /** The face used on each side; null for a side given as an embedding. */
+  readonly facialAreas: { readonly img1: FacialArea | null; readonly img2: FacialArea | null };
+  /** Seconds, as DeepFace reports it. */
+  readonly time: number;
+}
+
+type Runner = <Op extends FaceOperation>(job: FaceJob<Op>, lane: Lane) => Promise<FaceJobResults[Op]>;
+
+export class FacePipeline {
+  private closed = false;
+
+  private constructor(
+    private readonly runJob: Runner,
+    private readonly shutdown: () => Promise<void>,
+    private readonly defaults: { readonly model: ModelEntry; readonly detector: string },
+  ) {}
+
+  /**
+   * Loads the detector and model in every worker (or in this thread with `workers: 0`).
+   * @example const faces = await FacePipeline.create(); await faces.represent('photo.jpg') // → [{ embedding: Float32Array(512), facialArea, faceConfidence }]
+   * @throws FV_ERR_MODEL_UNKNOWN for an unknown model or detector; FV_ERR_MODEL_LOAD when weights are missing; FV_ERR_INVALID_ARGUMENT for a bad `workers`.
+   */
+  static async create(options: FacePipelineOptions = {}): Promise<FacePipeline> {
+    const model = resolveModel(options.model);
+    const detector = resolveDetector(options.detector).name;
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw fvError('FV_ERR_INVALID_ARGUMENT', `workers must be an integer >= 0, got ${workers}`, { field: 'workers', value: workers });
+    }
+    const engineOptions: FaceWorkerData = { model: model.info.name, detector, limits: options.limits ?? {} };
+    if (workers === 0) {
+      const engine = await FaceEngine.create(engineOptions);
+      return new FacePipeline((job) => runFaceJob(engine, job), () => engine.close(), { model, detector });
+    }
+    const pool = await WorkerPool.start<FaceJob, FaceJobResults[FaceOperation]>(new URL('./pool/face-worker.js', import.meta.url), workers, engineOptions);
+    const run: Runner = (job, lane) => pool.run(job, lane) as Promise<FaceJobResults[typeof job.op]>;
+    return new FacePipeline(run, () => pool.close(), { model, detector });
+  }
+
+  /** The default model's registry facts (name, dimension, thresholds...). */
+  get model(): ModelInfo {
+    return this.defaults.model.info;
+  }
+
+  /**
+   * Every face with box, score and five landmarks, ordered by `select` (default largest first).
+   * @throws FV_ERR_IMAGE_INPUT / FV_ERR_IMAGE_DECODE / FV_ERR_IMAGE_TOO_LARGE for bad images; FV_ERR_NO_FACE unless `enforceDetection: false`; FV_ERR_CLOSED after close().
+   */
+  detectFaces(img: ImageInput, options: FaceOptions = {}): Promise<DetectedFace[]> {
+    return this.submit('detect', img, options, Symbol('detect'));
+  }
+
+  /** Faces with their crops aligned on the model's template (112×112 for the default model). @throws as detectFaces. */
+  extractFaces(img: ImageInput, options: FaceOptions = {}): Promise<AlignedFace[]> {
+    return this.submit('extract', img, options, Symbol('extract'));
+  }
+
+  /**
+   * One unit-length embedding per face (DeepFace's `represent`); an array of images gives one list per image, in order.
+   * The images of one call share a queue lane, so a large batch does not delay other callers' single images.
+   * @example (await faces.represent('lfw.jpg', { maxFaces: 1, select: 'central' }))[0].embedding.length // → 512
+   * @throws as detectFaces (a batch rejects with the first failing image's error).
+   */
+  represent(img: ImageInput, options?: FaceOptions): Promise<Representation[]>;
+  represent(imgs: readonly ImageInput[], options?: FaceOptions): Promise<Representation[][]>;
+  represent(img: ImageInput | readonly ImageInput[], options: FaceOptions = {}): Promise<Representation[] | Representation[][]> {
+    const lane = Symbol('represent');
+    if (Array.isArray(img)) return Promise.all(img.map((one: ImageInput) => this.submit('represent', one, options, lane)));
+    return this.submit('represent', img as ImageInput, options, lane);
+  }
+
+  /**
+   * Are `a` and `b` the same person? Each side is an image (its first face by `select`, default
+   * the largest) or a precomputed embedding of the model's dimension. DeepFace's `verify` shape.
+   *
+   * Trade-off: a lower `threshold` means fewer false accepts and more false rejects; the
+   * registry's default is the accuracy-maximising one on LFW View 1.
+   * @throws FV_ERR_EMBEDDING_DIMENSION when an embedding's length is not the model's dimension;
+   *   FV_ERR_MODEL_UNKNOWN for an unknown model or metric; FV_ERR_INVALID_ARGUMENT for a bad threshold; and as detectFaces.
+   */
+  async verify(a: ImageInput | Embedding, b: ImageInput | Embedding, options: VerifyOptions = {}): Promise<VerifyResult> {
+    const started = performance.now();
+    const entry = options.model === undefined ? this.defaults.model : resolveModel(options.model);
+    const metric = parseMetric(options.metric ?? 'cosine');
+    const threshold = options.threshold ?? entry.info.thresholds[metric];
+    if (!Number.isFinite(threshold) || threshold < 0) {
+      throw fvError('FV_ERR_INVALID_ARGUMENT', `threshold must be a finite number >= 0, got ${threshold}`, { field: 'threshold', value: threshold });
+    }
+    const { metric: _metric, threshold: _threshold, ...detectOptions } = options;
+    const faceOptions: FaceOptions = { ...detectOptions, model: entry.info.name, maxFaces: 1 };
+    const lane = Symbol('verify');
+    const [one, two] = await Promise.all([this.side(a, entry, faceOptions, lane), this.side(b, entry, faceOptions, lane)]);
+    const d = distance(one.embedding, two.embedding, metric);
+    return {
+      verified: d <= threshold,
+      distance: d,
+      threshold,
+      confidence: confidenceFromDistance(d, threshold, entry.confidenceSlope[metric]),
+      model: entry.info.name,
+      detectorBackend: resolveDetector(options.detector ?? this.defaults.detector).name,
+      similarityMetric: metric,
+      facialAreas: { img1: one.facialArea, img2: two.facialArea },
+      time: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** Terminates the workers (running and queued jobs reject with FV_ERR_CLOSED). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.shutdown();
+  }
+
+  private async side(input: ImageInput | Embedding, entry: ModelEntry, options: FaceOptions, lane: Lane): Promise<{ embedding: ArrayLike<number>; facialArea: FacialArea | null }> {
+    if (isEmbedding(input)) {
+      if (input.length !== entry.info.dimension) {
+        throw fvError('FV_ERR_EMBEDDING_DIMENSION', `An embedding for model ${entry.info.name} must have ${entry.info.dimension} numbers, got ${input.length}`, { expected: entry.info.dimension, got: input.length });
+      }
+      if (!Array.prototype.every.call(input, Number.isFinite)) {
+        throw fvError('FV_ERR_VECTOR_VALUE', 'An embedding holds NaN, Infinity or a non-number', { model: entry.info.name });
+      }
+      return { embedding: input, facialArea: null };
+    }
+    const [face] = await this.submit('represent', input, options, lane);
+    return { embedding: face.embedding, facialArea: face.facialArea };
+  }
+
+  /** Validates options here, at the boundary, so a bad option fails without a trip to a worker. */
+  private submit<Op extends FaceOperation>(op: Op, input: ImageInput, options: FaceOptions, lane: Lane): Promise<FaceJobResults[Op]> {
+    if (this.closed) return Promise.reject(fvError('FV_ERR_CLOSED', 'The face pipeline was used after close()'));
+    try {
+      resolveDetectOptions(options);
+      if (options.model !== undefined) resolveModel(options.model);
+      if (options.detector !== undefined) resolveDetector(options.detector);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.runJob({ op, input: detachable(input), options }, lane);
+  }
+}
+
+function isEmbedding(input: ImageInput | Embedding): input is Embedding {
+  return Array.isArray(input) || input instanceof Float32Array;
+}
+
+/**
+ * Posting a typed array to a worker copies its whole ArrayBuffer: an image that is a small view
+ * of a large buffer is copied down to its own bytes first. Inputs are never transferred (that
+ * would empty the caller's Buffer).
+ */
+function detachable(input: ImageInput): ImageInput {
+  if (input instanceof Uint8Array) return isView(input) ? new Uint8Array(input) : input;
+  if (typeof input === 'object' && 'data' in input && input.data instanceof Uint8Array && isView(input.data)) {
+    return { data: new Uint8Array(input.data), width: input.width, height: input.height };
+  }
+  return input;
+}
+
+function isView(bytes: Uint8Array): boolean {
+  return bytes.byteLength !== bytes.buffer.byteLength;
+}

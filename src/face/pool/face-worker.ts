@@ -1,0 +1,26 @@
+/**
+ * Entry point of a face worker thread: loads its own engine (its own ONNX sessions, one intra-op
+ * thread each), announces readiness, then runs one job per message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { FaceEngine } from '../engine.js';
+import { resultTransferList, runFaceJob, type FaceJob, type FaceJobResults, type FaceOperation, type FaceWorkerData } from './face-jobs.js';
+import { serializeError, type FromWorker, type ToWorker } from './protocol.js';
+
+type Reply = FromWorker<FaceJobResults[FaceOperation]>;
+
+const port = parentPort!;
+const post = (msg: Reply, transfer: Parameters<typeof port.postMessage>[1] = []) => port.postMessage(msg, transfer);
+
+try {
+  const engine = await FaceEngine.create({ ...(workerData as FaceWorkerData), threads: 1 });
+  port.on('message', ({ id, job }: ToWorker<FaceJob>) => {
+    runFaceJob(engine, job).then(
+      (result) => post({ type: 'done', id, result }, resultTransferList(result)),
+      (err: unknown) => post({ type: 'failed', id, error: serializeError(err) }),
+    );
+  });
+  post({ type: 'ready' });
+} catch (err) {
+  post({ type: 'init-failed', error: serializeError(err) });
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { confidenceFromDistance, cosineDistance, distance, euclideanDistance, euclideanL2Distance, l2Normalize, parseMetric } from '../../src/face/distance.js';
+
+describe('distances', () => {
+  it('cosine: 0 same direction, 1 orthogonal, 2 opposite, scale-free', () => {
+    expect(cosineDistance([1, 2], [2, 4])).toBeCloseTo(0, 12);
+    expect(cosineDistance([1, 0], [0, 2])).toBe(1);
+    expect(cosineDistance([1, 1], [-3, -3])).toBeCloseTo(2, 12);
+    expect(cosineDistance([0, 0], [1, 0])).toBe(1);
+  });
+
+  it('euclidean: 3-4-5', () => {
+    expect(euclideanDistance([0, 0], [3, 4])).toBe(5);
+    expect(euclideanDistance(new Float32Array([1, 1]), [1, 1])).toBe(0);
+  });
+
+  it('euclidean_l2 normalises first: √2 for orthogonal vectors of any length', () => {
+    expect(euclideanL2Distance([2, 0], [0, 5])).toBeCloseTo(Math.SQRT2, 12);
+    expect(euclideanL2Distance([3, 4], [6, 8])).toBeCloseTo(0, 6);
+  });
+
+  it('dispatches by metric name and rejects unknown names listing the allowed ones', () => {
+    expect(distance([0, 0], [3, 4], 'euclidean')).toBe(5);
+    expect(parseMetric('cosine')).toBe('cosine');
+    expect(() => parseMetric('angular')).toThrow(expect.objectContaining({ code: 'FV_ERR_MODEL_UNKNOWN', message: expect.stringContaining('euclidean_l2') }));
+  });
+
+  it('l2Normalize gives unit length and keeps zero at zero', () => {
+    expect(Array.from(l2Normalize([3, 4]))).toEqual([Math.fround(0.6), Math.fround(0.8)]);
+    expect(Array.from(l2Normalize([0, 0]))).toEqual([0, 0]);
+  });
+});
+
+describe('confidenceFromDistance', () => {
+  it('is 50 at the threshold, monotone decreasing, within 0-100', () => {
+    expect(confidenceFromDistance(0.6, 0.6, 20)).toBe(50);
+    expect(confidenceFromDistance(0.3, 0.6, 20)).toBeCloseTo(100 / (1 + Math.exp(-6)), 10);
+    const values = [0, 0.2, 0.4, 0.6, 0.8, 1, 2].map((d) => confidenceFromDistance(d, 0.6, 20));
+    for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThan(values[i - 1]);
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...values)).toBeLessThanOrEqual(100);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The pipeline on real faces that ship with npm: @vladmandic/face-api's demo group photos
+ * (sample1-6.jpg, 22 faces, unlabelled), so these run on any fresh install.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FacePipeline } from '../../src/face/pipeline.js';
+import { cosineDistance } from '../../src/face/distance.js';
+
+const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
+const sample = (n: number) => join(demo, `sample${n}.jpg`);
+
+let faces: FacePipeline;
+beforeAll(async () => {
+  faces = await FacePipeline.create({ workers: 0 });
+});
+afterAll(() => faces.close());
+
+const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
+
+describe('FacePipeline on face-api sample photos (in this thread)', () => {
+  it('finds every face of a group photo with boxes, eyes and unit-length 512-d embeddings', async () => {
+    const reps = await faces.represent(sample(5));
+    expect(reps.length).toBe(5);
+    for (const r of reps) {
+      expect(r.embedding).toHaveLength(512);
+      expect(norm(r.embedding)).toBeCloseTo(1, 5);
+      expect(r.faceConfidence).toBeGreaterThan(0.5);
+      const { x, y, w, h, leftEye, rightEye } = r.facialArea;
+      expect(w).toBeGreaterThan(100);
+      expect(leftEye.x).toBeLessThan(rightEye.x);
+      for (const eye of [leftEye, rightEye]) expect(eye.x > x && eye.x < x + w && eye.y > y && eye.y < y + h).toBe(true);
+    }
+    // largest first by default
+    const areas = reps.map((r) => r.facialArea.w * r.facialArea.h);
+    expect([...areas].sort((a, b) => b - a)).toEqual(areas);
+  });
+
+  it('gives identical embeddings for the same image twice, and different people are far apart', async () => {
+    const bytes = readFileSync(sample(1));
+    const [first, second] = await faces.represent([sample(1), bytes]);
+    expect(first.map((r) => Array.from(r.embedding))).toEqual(second.map((r) => Array.from(r.embedding)));
+    expect(first.length).toBe(3);
+    for (let i = 0; i < first.length; i++) {
+      for (let j = i + 1; j < first.length; j++) expect(cosineDistance(first[i].embedding, first[j].embedding)).toBeGreaterThan(0.6);
+    }
+  });
+
+  it('matches a face with its own resized, mirrored copy better than with anyone else', async () => {
+    const [target] = await faces.represent(sample(2), { maxFaces: 1 });
+    const mirrored = await sharp(sample(2)).flop().resize({ width: 1200 }).jpeg({ quality: 85 }).toBuffer();
+    const others = await faces.represent(mirrored);
+    const d = others.map((o) => cosineDistance(target.embedding, o.embedding));
+    expect(Math.min(...d)).toBeLessThan(0.3);
+    expect(d.filter((x) => x < 0.6)).toHaveLength(1);
+  });
+
+  it('detectFaces and extractFaces: maxFaces, select, aligned 112×112 crops', async () => {
+    const all = await faces.detectFaces(sample(4));
+    expect(all.length).toBe(4);
+    const [central] = await faces.detectFaces(sample(4), { maxFaces: 1, select: 'central' });
+    const cx = (f: (typeof all)[number]) => Math.hypot(f.facialArea.x + f.facialArea.w / 2 - 960, f.facialArea.y + f.facialArea.h / 2 - 724);
+    expect(cx(central)).toBe(Math.min(...all.map(cx)));
+    const crops = await faces.extractFaces(sample(4), { maxFaces: 2 });
+    expect(crops).toHaveLength(2);
+    expect([crops[0].crop.width, crops[0].crop.height, crops[0].crop.data.length]).toEqual([112, 112, 112 * 112 * 3]);
+    expect(await faces.detectFaces(sample(4), { minFaceSize: 10_000, enforceDetection: false })).toMatchObject([{ score: 0, facialArea: { x: 0, y: 0 } }]);
+  });
+
+  it('tiles: finds small faces in a large photo that the 320×240 detector alone misses', async () => {
+    // sample3 shrunk 4× into the corner of a canvas of its original size: faces ~55 px wide in 1920.
+    const small = await sharp(sample(3)).resize({ width: 480 }).toBuffer();
+    const canvas = await sharp({ create: { width: 1920, height: 1350, channels: 3, background: '#777777' } }).composite([{ input: small, left: 0, top: 0 }]).jpeg().toBuffer();
+    const plain = await faces.detectFaces(canvas, { enforceDetection: false });
+    const tiled = await faces.detectFaces(canvas, { tiles: true });
+    expect(plain.filter((f) => f.score > 0).length).toBeLessThan(3);
+    expect(tiled).toHaveLength(3);
+    for (const f of tiled) expect(f.facialArea.x + f.facialArea.w).toBeLessThan(480);
+  });
+
+  it('verify: DeepFace shape, either side an embedding, dimension checked', async () => {
+    const [a, b] = await faces.represent(sample(6), { maxFaces: 2 });
+    const same = await faces.verify(a.embedding, Array.from(a.embedding));
+    expect(same).toMatchObject({ verified: true, model: 'faceplugin-arcface', detectorBackend: 'faceplugin', similarityMetric: 'cosine', facialAreas: { img1: null, img2: null } });
+    expect(same.distance).toBeCloseTo(0, 6);
+    expect(same.confidence).toBeGreaterThan(99);
+    const differ = await faces.verify(a.embedding, b.embedding, { metric: 'euclidean_l2' });
+    expect(differ.verified).toBe(false);
+    expect(differ.confidence).toBeLessThan(50);
+    expect(differ.threshold).toBe(faces.model.thresholds.euclidean_l2);
+    const withImage = await faces.verify(sample(6), a.embedding, { threshold: 0.01 });
+    expect(withImage.facialAreas.img1).not.toBeNull();
+    expect(withImage.time).toBeGreaterThan(0);
+    await expect(faces.verify(new Float32Array(128), a.embedding)).rejects.toMatchObject({ code: 'FV_ERR_EMBEDDING_DIMENSION' });
+    await expect(faces.verify(a.embedding, a.embedding, { metric: 'angular' as never })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_UNKNOWN' });
+    await expect(faces.verify(a.embedding, a.embedding, { model: 'nope' })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_UNKNOWN' });
+  });
+
+  it('no face: FV_ERR_NO_FACE, or the whole image with enforceDetection false', async () => {
+    const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#7a9cc4' } }).png().toBuffer();
+    await expect(faces.represent(blank)).rejects.toMatchObject({ code: 'FV_ERR_NO_FACE' });
+    const [whole] = await faces.represent(blank, { enforceDetection: false });
+    expect(whole).toMatchObject({ faceConfidence: 0, facialArea: { x: 0, y: 0, w: 300, h: 200 } });
+    expect(norm(whole.embedding)).toBeCloseTo(1, 5);
+  });
+
+  it('rejects bad options and images with coded errors', async () => {
+    await expect(faces.represent(sample(1), { select: 'biggest' as never })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+    await expect(faces.represent(Buffer.from('not an image'))).rejects.toMatchObject({ code: 'FV_ERR_IMAGE_DECODE' });
+  });
+});
+
+describe('FacePipeline with worker threads', () => {
+  it('runs in 2 workers with the same results as in-thread, rethrows coded errors, and rejects after close', async () => {
+    const pooled = await FacePipeline.create({ workers: 2 });
+    try {
+      const [inThread, viaPool] = await Promise.all([faces.represent(sample(3)), pooled.represent(sample(3))]);
+      expect(viaPool.map((r) => Array.from(r.embedding))).toEqual(inThread.map((r) => Array.from(r.embedding)));
+      expect(viaPool[0].embedding).toBeInstanceOf(Float32Array);
+      const batch = await pooled.represent([sample(1), sample(2), sample(3), sample(4)], { maxFaces: 1 });
+      expect(batch.map((r) => r.length)).toEqual([1, 1, 1, 1]);
+      await expect(pooled.represent('/no/such/file.jpg')).rejects.toMatchObject({ code: 'FV_ERR_IMAGE_INPUT', name: 'FacevaultError' });
+      const crops = await pooled.extractFaces(sample(3), { maxFaces: 1 });
+      expect(crops[0].crop.data).toBeInstanceOf(Uint8Array);
+    } finally {
+      await pooled.close();
+    }
+    await expect(pooled.represent(sample(1))).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+    await pooled.close();
+  });
+
+  it('refuses an invalid worker count and an unknown model before starting workers', async () => {
+    await expect(FacePipeline.create({ workers: -1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+    await expect(FacePipeline.create({ model: 'nope' })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_UNKNOWN' });
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { WorkerPool } from '../../../src/face/pool/worker-pool.js';
+import type { EchoJob } from './fixtures/echo-worker.js';
+
+const echoWorker = new URL('./fixtures/echo-worker.js', import.meta.url);
+const start = (size: number, workerData: object = {}) => WorkerPool.start<EchoJob, string>(echoWorker, size, workerData);
+
+describe('WorkerPool', () => {
+  it('runs jobs and serves lanes round-robin, so a later single job overtakes a long batch', async () => {
+    const pool = await start(1);
+    try {
+      const finished: string[] = [];
+      const batch = Symbol('batch'), single = Symbol('single');
+      const jobs = ['a1', 'a2', 'a3', 'a4'].map((value) => pool.run({ kind: 'echo', value, ms: 5 }, batch).then((v) => finished.push(v)));
+      jobs.push(pool.run({ kind: 'echo', value: 'b1' }, single).then((v) => finished.push(v)));
+      await Promise.all(jobs);
+      // a1 was dispatched at once; then the lanes alternate: a2, b1, a3, a4.
+      expect(finished).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('re-throws a worker error with its code and details', async () => {
+    const pool = await start(1);
+    try {
+      await expect(pool.run({ kind: 'fail' }, {})).rejects.toMatchObject({ name: 'FacevaultError', code: 'FV_ERR_NO_FACE', details: { where: 'echo' } });
+      expect(await pool.run({ kind: 'echo', value: 'still alive' }, {})).toBe('still alive');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails only the running job when a worker crashes, and replaces the worker', async () => {
+    const pool = await start(1);
+    try {
+      await expect(pool.run({ kind: 'crash' }, {})).rejects.toMatchObject({ code: 'FV_ERR_INTERNAL' });
+      expect(await pool.run({ kind: 'echo', value: 'after crash' }, {})).toBe('after crash');
+      expect(pool.size).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('rejects start with the worker initialisation error', async () => {
+    await expect(start(2, { failInit: true })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_LOAD' });
+    await expect(start(0)).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+  });
+
+  it('close rejects queued and running jobs with FV_ERR_CLOSED, then refuses new ones', async () => {
+    const pool = await start(1);
+    const running = expect(pool.run({ kind: 'echo', value: 'slow', ms: 2_000 }, {})).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+    const queued = expect(pool.run({ kind: 'echo', value: 'never' }, {})).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+    await pool.close();
+    await Promise.all([running, queued]);
+    await expect(pool.run({ kind: 'echo', value: 'x' }, {})).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+  });
+});
