@@ -1,0 +1,95 @@
+/**
+ * DeepFace's `analyze` for one detected face: age, gender, emotion and liveness, each from its
+ * own Faceplugin ONNX model, run only when asked for.
+ */
+import { fvError } from '../../errors.js';
+import type { FacialArea, RgbImage } from '../types.js';
+import { AgeEstimator } from './age.js';
+import { EmotionClassifier, type EmotionPrediction } from './emotion.js';
+import type { FaceAttributeModel, FaceAttributeOptions } from './face-attribute-model.js';
+import { GenderClassifier, type GenderPrediction } from './gender.js';
+import { LivenessDetector, type LivenessPrediction } from './liveness.js';
+
+export interface FaceAnalysis {
+  /** Apparent age in years. */
+  readonly age?: number;
+  readonly gender?: GenderPrediction;
+  readonly emotion?: EmotionPrediction;
+  readonly liveness?: LivenessPrediction;
+}
+
+export type AnalyzeAction = keyof FaceAnalysis;
+
+/** Every action, in the order results are computed. */
+export const ANALYZE_ACTIONS: readonly AnalyzeAction[] = Object.freeze(['age', 'gender', 'emotion', 'liveness']);
+
+type Models = { readonly [A in AnalyzeAction]: FaceAttributeModel<NonNullable<FaceAnalysis[A]>> };
+
+/**
+ * Holds the attribute models; `load()` only those you will ask for: the expression model alone
+ * is 28 MB and takes 60-130 ms a face on this machine (one thread), liveness 8-16 ms, age and
+ * gender about 1 ms each.
+ *
+ * @example
+ * const analyzer = new FaceAnalyzer();
+ * await analyzer.load(['age', 'gender']);
+ * await analyzer.analyzeFace(image, face.facialArea, ['age', 'gender']);
+ * // { age: 34.2, gender: { dominant: 'Man', woman: 3.1, man: 96.9 } }
+ * await analyzer.dispose();
+ */
+export class FaceAnalyzer {
+  private readonly models: Models;
+  private readonly loaded = new Set<AnalyzeAction>();
+
+  constructor(options: FaceAttributeOptions = {}) {
+    this.models = {
+      age: new AgeEstimator(options),
+      gender: new GenderClassifier(options),
+      emotion: new EmotionClassifier(options),
+      liveness: new LivenessDetector(options),
+    };
+  }
+
+  /**
+   * Loads the models of `actions` (all four by default); idempotent.
+   * @throws FV_ERR_INVALID_ARGUMENT when an action is unknown or the list is empty.
+   * @throws FV_ERR_MODEL_LOAD when a model file is missing or has unexpected shapes.
+   */
+  async load(actions: readonly AnalyzeAction[] = ANALYZE_ACTIONS): Promise<void> {
+    for (const action of checkedActions(actions)) {
+      await this.models[action].load();
+      this.loaded.add(action);
+    }
+  }
+
+  /**
+   * Runs the requested analyses on the face at `box` of `image`; the result has exactly those keys.
+   * @throws FV_ERR_INVALID_ARGUMENT when an action is unknown, the list is empty, or the box covers no pixel of the image.
+   * @throws FV_ERR_MODEL_NOT_LOADED when an action's model was not loaded, or after `dispose()`.
+   */
+  async analyzeFace(image: RgbImage, box: FacialArea, actions: readonly AnalyzeAction[] = ANALYZE_ACTIONS): Promise<FaceAnalysis> {
+    const wanted = checkedActions(actions);
+    const missing = wanted.filter((action) => !this.loaded.has(action));
+    if (missing.length > 0) {
+      throw fvError('FV_ERR_MODEL_NOT_LOADED', `Analyses [${missing.join(', ')}] were not loaded; call load() with them first`, { missing });
+    }
+    const result: Record<string, unknown> = {};
+    for (const action of wanted) result[action] = await this.models[action].predict(image, box);
+    return result as FaceAnalysis;
+  }
+
+  /** Idempotent. */
+  async dispose(): Promise<void> {
+    this.loaded.clear();
+    await Promise.all(ANALYZE_ACTIONS.map((action) => this.models[action].dispose()));
+  }
+}
+
+/** Known actions, each once, in `ANALYZE_ACTIONS` order. */
+function checkedActions(actions: readonly AnalyzeAction[]): AnalyzeAction[] {
+  const valid = Array.isArray(actions) && actions.length > 0 && actions.every((action) => ANALYZE_ACTIONS.includes(action));
+  if (!valid) {
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `actions must be a non-empty list drawn from [${ANALYZE_ACTIONS.join(', ')}]; got [${String(actions)}]`, { actions, allowed: ANALYZE_ACTIONS });
+  }
+  return ANALYZE_ACTIONS.filter((action) => actions.includes(action));
+}
