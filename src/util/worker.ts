@@ -13,6 +13,8 @@ export function startWorker(moduleUrl: URL, options: WorkerOptions = {}): Worker
   const runningFromSource = import.meta.url.endsWith('.ts');
   if (!runningFromSource) return new Worker(moduleUrl, options);
   const sourceUrl = moduleUrl.href.replace(/\.js$/, '.ts');
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(sourceUrl)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  // An ES-module bootstrap from a data: URL; an `eval: true` (CommonJS) one would set
+  // `__dirname` to '.', which sends native addons such as usearch searching for their binary forever.
+  const bootstrap = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(sourceUrl)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), options);
 }

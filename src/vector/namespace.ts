@@ -35,6 +35,14 @@ export interface SearchRequest {
 const ANN_OVERFETCH = 2;
 const ANN_MIN_CANDIDATES = 32;
 
+/**
+ * The graph's search width for a per-query `ef`: at least the candidates wanted, rounded up to a
+ * power of two, because each distinct width needs its own memory-mapped view of the graph.
+ */
+function searchWidth(ef: number, want: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(ef, want)));
+}
+
 export class NamespaceState {
   readonly slab: VectorSlab;
   private readonly idToSlot = new Map<string, number>();
@@ -206,7 +214,7 @@ export class NamespaceState {
     const tail = this.tailSlots(ann.searchableThrough, predicate);
     let want = Math.max(topK * ANN_OVERFETCH, ANN_MIN_CANDIDATES);
     for (;;) {
-      const { keys } = ann.search(vector, Math.min(want, Math.max(ann.size, 1)), ef === undefined ? undefined : Math.max(ef, want));
+      const { keys } = ann.search(vector, Math.min(want, Math.max(ann.size, 1)), ef === undefined ? undefined : searchWidth(ef, want));
       const candidates = new Set<number>(tail);
       for (const key of keys) {
         const slot = this.seqToSlot.get(key);

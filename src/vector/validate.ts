@@ -72,14 +72,21 @@ export function validateCreateIndex(options: unknown): ValidatedCreateIndex {
   ]);
   // Checked but not returned: it steers createIndex and is no part of the index's configuration.
   if (o.suppressConflicts !== undefined) booleanAt(o.suppressConflicts, 'suppressConflicts');
+  const metric = o.metric === undefined ? 'cosine' : oneOf(o.metric, 'metric', METRICS, 'FV_ERR_INDEX_CONFIG');
+  const hnsw = { ...DEFAULT_HNSW, ...(o.hnsw === undefined ? {} : validateHnsw(o.hnsw, ['m', 'efConstruction', 'efSearch', 'quantization'])) };
+  // usearch's i8 scales every vector to unit length before quantising: right for cosine, but
+  // for euclidean and dot product on vectors of other lengths it reorders the candidates themselves.
+  if (hnsw.quantization === 'i8' && metric !== 'cosine') {
+    throw fail('FV_ERR_INDEX_CONFIG', 'hnsw.quantization', `i8 is only for the cosine metric (it normalises vectors); use f16 or f32 with ${metric}`, { metric });
+  }
   return {
     name: validateIndexName(o.name),
     dimension: integerIn(o.dimension, 'dimension', 1, LIMITS.maxDimension, 'FV_ERR_INDEX_CONFIG'),
-    metric: o.metric === undefined ? 'cosine' : oneOf(o.metric, 'metric', METRICS, 'FV_ERR_INDEX_CONFIG'),
+    metric,
     engine: o.engine === undefined ? 'exact' : validateEngine(o.engine),
     deletionProtection: o.deletionProtection === undefined ? 'disabled' : validateDeletionProtection(o.deletionProtection),
     tags: o.tags === undefined ? {} : validateTags(o.tags),
-    hnsw: { ...DEFAULT_HNSW, ...(o.hnsw === undefined ? {} : validateHnsw(o.hnsw, ['m', 'efConstruction', 'efSearch', 'quantization'])) },
+    hnsw,
   };
 }
 

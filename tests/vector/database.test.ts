@@ -41,6 +41,8 @@ describe('Database', () => {
     await expectCode(db.createIndex({ name: 'Bad_Name', dimension: 3 }), 'FV_ERR_INDEX_NAME');
     await expectCode(db.createIndex({ name: 'x', dimension: 0 }), 'FV_ERR_INDEX_CONFIG');
     await expectCode(db.createIndex({ name: 'x', dimension: 3, metric: 'manhattan' as never }), 'FV_ERR_INDEX_CONFIG');
+    await expectCode(db.createIndex({ name: 'x', dimension: 3, metric: 'euclidean', hnsw: { quantization: 'i8' } }), 'FV_ERR_INDEX_CONFIG');
+    await expect(db.createIndex({ name: 'q8', dimension: 3, metric: 'cosine', hnsw: { quantization: 'i8' } })).resolves.toMatchObject({ hnsw: { quantization: 'i8' } });
 
     await db.configureIndex('faces', { deletionProtection: 'enabled' });
     await expectCode(db.deleteIndex('faces'), 'FV_ERR_DELETION_PROTECTED');

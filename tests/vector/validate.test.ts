@@ -71,13 +71,13 @@ describe('validateCreateIndex', () => {
       engine: 'approximate',
       deletionProtection: 'enabled',
       tags: { team: 'vision', env: 'prod-eu 1' },
-      hnsw: { m: 32, quantization: 'i8' },
+      hnsw: { m: 32, quantization: 'f16' },
       suppressConflicts: true,
     });
     expect(config).toMatchObject({ dimension: 20_000, metric: 'euclidean', engine: 'approximate', deletionProtection: 'enabled' });
     expect(config).not.toHaveProperty('suppressConflicts');
     expect(config.tags).toEqual({ team: 'vision', env: 'prod-eu 1' });
-    expect(config.hnsw).toEqual({ m: 32, efConstruction: 128, efSearch: 64, quantization: 'i8' });
+    expect(config.hnsw).toEqual({ m: 32, efConstruction: 128, efSearch: 64, quantization: 'f16' });
   });
 
   it.each([

@@ -69,7 +69,9 @@ export class AnnIndex {
     worker.on('message', (message: FromBuilder) => this.receive(message));
     worker.on('error', (err) => this.fail(`the builder thread crashed: ${err.message}`));
     this.builderStopped = new Promise((resolve) => {
-      worker.on('message', (message: FromBuilder) => message.type === 'closed' && resolve());
+      worker.on('message', (message: FromBuilder) => {
+        if (message.type === 'closed') resolve();
+      });
       worker.on('exit', (code) => {
         if (this.closing === undefined) this.fail(`the builder thread exited with code ${code}`);
         resolve();
@@ -78,8 +80,9 @@ export class AnnIndex {
   }
 
   /**
-   * Views the persisted graph if there is a sound one (memory-mapped: ~10 ms at 100K, ~76 ms at 1M,
-   * plus reading the file once to check its SHA-256) and starts the builder thread.
+   * Views the persisted graph if there is a sound one and starts the builder thread. The view is a
+   * memory map (~20 ms at 100K × 128-d, ~76 ms at 1M); checking the file's SHA-256 first reads it once
+   * (open() took 0.14 s in all at 100K f32 here; expect ~0.5 s at 1M).
    * A missing, truncated, corrupt or differently-configured snapshot is discarded and logged:
    * `searchableThrough` is then 0 and the caller re-enqueues everything.
    * @throws FV_ERR_STORAGE_VERSION when the snapshot manifest has another major format version.
