@@ -23,8 +23,9 @@ const K = 10;
 const QUERIES = Number(args.queries ?? 1000);
 const EFS = String(args.efs ?? '16,32,64,128').split(',').map(Number);
 const PG_N = Number(args['pg-n'] ?? 20_000);
+const NOISE = Number(args.noise ?? 0.5);
 const HNSW: HnswConfig = { m: Number(args.m ?? 16), efConstruction: Number(args['ef-construction'] ?? 128), efSearch: 64, quantization: (args.quantization as HnswConfig['quantization']) ?? 'f32' };
-const results: Record<string, unknown> = { machine: machineFacts(), settings: { DIM, K, QUERIES, EFS, PG_N, HNSW } };
+const results: Record<string, unknown> = { machine: machineFacts(), settings: { DIM, K, QUERIES, EFS, PG_N, NOISE, HNSW } };
 const tables: Record<string, Row[]> = {};
 const scratch = mkdtempSync(join(tmpdir(), 'facevault-bench-'));
 
@@ -42,7 +43,7 @@ function dirBytes(dir: string): number {
 }
 
 async function fill(db: Database, name: string, data: Float32Array, metric: Metric, engine: 'exact' | 'approximate'): Promise<number> {
-  await db.createIndex({ name, dimension: DIM, metric, engine, hnsw: HNSW });
+  await db.createIndex({ name, dimension: DIM, metric, engine, ...(engine === 'approximate' ? { hnsw: HNSW } : {}) });
   const index = db.index(name);
   const n = data.length / DIM;
   const start = performance.now();
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
   }
 
   // 2. Face-like clustered data: exact vs approximate, recall against ground truth.
-  const clustered = clusteredVectors(100_000, QUERIES, DIM, 10_000, 0.8, 3);
+  const clustered = clusteredVectors(100_000, QUERIES, DIM, 10_000, NOISE, 3);
   const dir = join(scratch, 'clustered');
   const memBefore = process.memoryUsage();
   const db = await openDatabase(dir);
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
   await db.index('clustered').flush();
   const buildMs = clusteredUpsertMs + (performance.now() - buildStart);
   const memAfter = process.memoryUsage();
-  const exact = await exactSection('clustered 100K', db, 'clustered', clustered.data, clustered.queries, false);
+  await exactSection('clustered 100K', db, 'clustered', clustered.data, clustered.queries, false);
   const truth = await exactIds(db, 'clustered', clustered.queries);
   await approximateSection('clustered 100K', db, 'clustered', clustered.data, clustered.queries, truth, buildMs);
   await freshness(db, 'clustered');
@@ -228,11 +229,13 @@ async function main(): Promise<void> {
 
   // 3. PGlite + pgvector on a subset (its inserts and single-threaded HNSW build are slow), same queries.
   if (!args['skip-pg']) {
-    const subset = clustered.data.subarray(0, PG_N * DIM);
+    // Its own face-like set at this size (10 samples an identity), not a slice of the 100K one.
+    const pgSet = clusteredVectors(PG_N, 200, DIM, PG_N / 10, NOISE, 7);
+    const subset = pgSet.data;
     const subDb = await openDatabase(join(scratch, 'pg-subset'));
     await fill(subDb, 'subset', subset, 'cosine', 'approximate');
     await subDb.index('subset').flush();
-    const qs = clustered.queries.subarray(0, 200 * DIM);
+    const qs = pgSet.queries;
     const subTruth = await exactIds(subDb, 'subset', qs);
     const subExact = await timeEach(Array.from({ length: 200 }, (_, q) => row(qs, DIM, q)), (q) => subDb.index('subset').query({ vector: q, topK: K, exact: true }));
     const approx = new Map<number, { p50: number; recall: number }>();
@@ -249,7 +252,7 @@ async function main(): Promise<void> {
 
   // 4. One million records: upsert, exact scan, restart; HNSW only when asked (minutes to build).
   if (args.scale === '1m') {
-    const million = clusteredVectors(1_000_000, Math.min(QUERIES, 200), DIM, 100_000, 0.8, 5);
+    const million = clusteredVectors(1_000_000, Math.min(QUERIES, 200), DIM, 100_000, NOISE, 5);
     const mDir = join(scratch, 'million');
     let mDb = await openDatabase(mDir);
     const engine = args['ann-1m'] ? 'approximate' : 'exact';

@@ -67,7 +67,7 @@ export class NamespaceState {
     private readonly metric: Metric,
     indexAnnDir: string,
   ) {
-    this.slab = new VectorSlab(dimension);
+    this.slab = new VectorSlab(dimension, { norms: metric === 'cosine' });
     // A namespace name may hold any characters and be 512 bytes long: hash it into a safe directory name.
     this.annDir = join(indexAnnDir, createHash('sha256').update(name).digest('hex').slice(0, 32));
   }
@@ -117,9 +117,12 @@ export class NamespaceState {
       this.slotSeqs[slot] = seq;
       this.slotMetadata[slot] = metadata[i];
       this.seqToSlot.set(seq, slot);
-      this.pendingSeqs.push(seq);
     }
-    this.ann?.enqueue(seqs, vectors);
+    // Without a graph there is no tail to track: ensureGraph() derives it from seqToSlot.
+    if (this.ann) {
+      for (let i = 0; i < seqs.length; i++) this.pendingSeqs.push(seqs[i] as number);
+      this.ann.enqueue(seqs, vectors);
+    }
   }
 
   /** Removes records that storage has already deleted; unknown ids are ignored. */

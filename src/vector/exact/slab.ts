@@ -30,6 +30,11 @@ export interface VectorSlabOptions {
   initialCapacity?: number;
   /** Memory the slab may hold at most; default and ceiling: the 4 GiB wasm32 addresses. */
   maxBytes?: number;
+  /**
+   * Keep each row's inverse norm (default true). Only cosine needs it; a euclidean or
+   * dot-product namespace skips that work on every write.
+   */
+  norms?: boolean;
 }
 
 const alignUp = (value: number, to: number): number => Math.ceil(value / to) * to;
@@ -67,6 +72,7 @@ export class VectorSlab {
   private liveSlots = 0;
   private highWaterMark = 0;
   private kernelKind = 0;
+  private readonly keepsNorms: boolean;
   private queryScale = 1;
 
   /**
@@ -75,6 +81,7 @@ export class VectorSlab {
    */
   constructor(dimension: number, options: VectorSlabOptions = {}) {
     this.dimension = dimension;
+    this.keepsNorms = options.norms ?? true;
     this.rowFloats = alignUp(dimension, 4);
     this.rowBytes = this.rowFloats * FLOAT_BYTES;
     this.outOffset = alignUp(this.rowBytes, CACHE_LINE);
@@ -173,6 +180,9 @@ export class VectorSlab {
 
   /** @internal Loads the query into the kernel's scratch row; for `searchExact` only. */
   prepareQuery(query: Float32Array, metric: Metric): void {
+    if (metric === 'cosine' && !this.keepsNorms) {
+      throw fvError('FV_ERR_INTERNAL', 'a cosine search needs a slab created with norms: true', { metric });
+    }
     this.f32.set(query, 0);
     this.kernelKind = KERNEL_KIND[metric];
     if (metric === 'cosine') {
@@ -223,6 +233,7 @@ export class VectorSlab {
   private writeRow(slot: number, values: Float32Array, offset: number): void {
     const row = this.vectorsOffset + slot * this.rowBytes;
     this.f32.set(values.subarray(offset, offset + this.dimension), row / FLOAT_BYTES);
+    if (!this.keepsNorms) return;
     // ‖x‖² as the row's dot product with itself, by the SIMD kernel: three times faster than
     // a JS loop, whose single accumulator is latency-bound.
     this.kernel.scan(KERNEL_KIND.dotproduct, row, this.vectorsOffset, this.rowBytes, slot, 1, 0, this.outOffset, 0, 1);
