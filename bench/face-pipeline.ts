@@ -6,11 +6,13 @@
  *   npx tsx bench/face-pipeline.ts --speed                 # ms/image one thread, faces/s on 2 workers (200 images)
  *   npx tsx bench/face-pipeline.ts --calibrate             # View 1: thresholds on pairsDevTrain, accuracy on pairsDevTest
  *   npx tsx bench/face-pipeline.ts --calibrate --flip      # the same with flip-averaged embeddings
+ *   npx tsx bench/face-pipeline.ts --speed --model fusion  # another registry model (default faceplugin-arcface)
  *   options: --datasets DIR (default ../shared/datasets or $FACEVAULT_DATASETS), --images N, --workers N, --limit PAIRS
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { distance } from '../src/face/distance.js';
+import { resolveModel } from '../src/face/models/registry.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import type { DistanceMetric } from '../src/face/types.js';
 import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
@@ -24,9 +26,10 @@ if (!existsSync(join(lfw, 'pairsDevTrain.csv'))) {
 }
 const WORKERS = Number(args.workers ?? 2);
 const FLIP = args.flip === true;
+const MODEL = resolveModel(args.model === undefined ? undefined : String(args.model)).info.name;
 const REPRESENT = { maxFaces: 1, select: 'central', flip: FLIP } as const;
 const METRICS: readonly DistanceMetric[] = ['cosine', 'euclidean', 'euclidean_l2'];
-const results: Record<string, unknown> = { machine: machineFacts(), command: `npx tsx bench/face-pipeline.ts ${process.argv.slice(2).join(' ')}`, flip: FLIP };
+const results: Record<string, unknown> = { machine: machineFacts(), command: `npx tsx bench/face-pipeline.ts ${process.argv.slice(2).join(' ')}`, model: MODEL, flip: FLIP };
 
 interface Pair {
   readonly a: string;
@@ -46,7 +49,7 @@ const imagePath = (name: string) => join(lfw, 'images', name);
 
 async function speed(): Promise<void> {
   const names = [...new Set(readPairs('pairsDevTrain.csv').flatMap((p) => [p.a, p.b]))].slice(0, Number(args.images ?? 200));
-  const inThread = await FacePipeline.create({ workers: 0 });
+  const inThread = await FacePipeline.create({ model: MODEL, workers: 0 });
   for (const name of names.slice(0, 10)) await inThread.represent(imagePath(name), REPRESENT); // warm-up
   const times: number[] = [];
   for (const name of names) {
@@ -56,7 +59,7 @@ async function speed(): Promise<void> {
   }
   await inThread.close();
   times.sort((x, y) => x - y);
-  const pooled = await FacePipeline.create({ workers: WORKERS });
+  const pooled = await FacePipeline.create({ model: MODEL, workers: WORKERS });
   await pooled.represent(names.slice(0, 10).map(imagePath), REPRESENT);
   const t = performance.now();
   const reps = await pooled.represent(names.map(imagePath), REPRESENT);
@@ -68,7 +71,7 @@ async function speed(): Promise<void> {
     { what: 'ms/image, one thread (mean)', value: +(times.reduce((s, x) => s + x, 0) / times.length).toFixed(1) },
     { what: `faces/s, pool of ${WORKERS} workers`, value: +(faces / seconds).toFixed(1) },
   ];
-  printTable(`Speed on ${names.length} LFW-a images (250×250, one face each), flip ${FLIP}`, rows);
+  printTable(`Speed of ${MODEL} on ${names.length} LFW-a images (250×250, one face each), flip ${FLIP}`, rows);
   results.speed = { images: names.length, rows };
 }
 
@@ -103,7 +106,7 @@ async function calibrate(): Promise<void> {
   const train = readPairs('pairsDevTrain.csv');
   const test = readPairs('pairsDevTest.csv');
   const names = [...new Set([...train, ...test].flatMap((p) => [p.a, p.b]))];
-  const pipeline = await FacePipeline.create({ workers: WORKERS });
+  const pipeline = await FacePipeline.create({ model: MODEL, workers: WORKERS });
   const started = performance.now();
   const embeddings = new Map<string, Float32Array>();
   const failures: { image: string; code: string }[] = [];
@@ -144,4 +147,4 @@ async function calibrate(): Promise<void> {
 if (args.speed) await speed();
 if (args.calibrate) await calibrate();
 if (!args.speed && !args.calibrate) console.log('nothing to do: pass --speed and/or --calibrate');
-else writeResult(join('bench', 'results', `face-pipeline${args.speed ? '-speed' : ''}${args.calibrate ? '-calibrate' : ''}${FLIP ? '-flip' : ''}.json`), results);
+else writeResult(join('bench', 'results', `face-pipeline${MODEL === resolveModel().info.name ? '' : `-${MODEL}`}${args.speed ? '-speed' : ''}${args.calibrate ? '-calibrate' : ''}${FLIP ? '-flip' : ''}.json`), results);

@@ -3,3 +3,4 @@
  */
 export * from './errors.js';
 export * from './vector/types.js';
+export * from './face/index.js';

@@ -1,17 +1,22 @@
 /**
- * The face pipeline as it runs inside one thread: decode → detect → select → align → embed.
- * `FacePipeline` runs one engine per worker thread; nothing here knows about threads or HTTP.
- * Detectors and models are loaded on first use, one session each, so a worker that is only
- * asked for the default model never loads another runtime.
+ * The face pipeline as it runs inside one thread: decode → detect → select → align → embed, or
+ * decode → detect → select → analyze. `FacePipeline` runs one engine per worker thread; nothing
+ * here knows about threads or HTTP. Detectors, models and attribute models are loaded on first
+ * use, one session each, so a worker that is only asked for the default model never loads another
+ * runtime.
  */
 import { fvError } from '../errors.js';
+import { ANALYZE_ACTIONS, resolveActions, type AnalyzeAction, type FaceAnalysis } from './analyze/actions.js';
+import type { FaceAnalyzer } from './analyze/analyze.js';
+import type { LivenessPrediction } from './analyze/liveness.js';
 import { alignFace, flipHorizontal, ImagePyramid } from './align.js';
 import { resolveDetector, wholeImageFace, type FaceDetector } from './detect/registry.js';
 import { resolveDetectOptions, selectFaces, type DetectOptions } from './detect/select.js';
 import { l2Normalize } from './distance.js';
 import { decodeImage, type DecodeLimits, type ImageInput } from './image.js';
-import { resolveModel, type ModelEntry } from './models/registry.js';
-import type { AlignedFace, DetectedFace, EmbeddingModel, FacialArea } from './types.js';
+import { fuseEmbeddings } from './models/fusion.js';
+import { networksOf, resolveModel, type ModelEntry, type NetworkEntry } from './models/registry.js';
+import type { AlignedFace, DetectedFace, EmbeddingModel, FacialArea, RgbImage } from './types.js';
 
 export interface FaceOptions extends DetectOptions {
   /** true (default): no face is an error (FV_ERR_NO_FACE); false: the whole image is taken as one face (score 0). */
@@ -20,12 +25,42 @@ export interface FaceOptions extends DetectOptions {
   readonly model?: string;
   /** Detector name (DeepFace's `detector_backend`): 'faceplugin' or 'skip'; default: the pipeline's detector. */
   readonly detector?: string;
-  /** Average the embeddings of the crop and its mirror image: twice the embedding time (measured gain on LFW View 1 in bench/face-pipeline.ts). */
+  /**
+   * Average the embeddings of the crop and its mirror image: twice the embedding time. Measured
+   * for the default model: LFW-a View 2 99.18 % against 99.03 %, 39 ms a face on one thread against
+   * 27.5 (`bench/eval-lfw.ts --flip`, `bench/face-pipeline.ts --speed --flip`); no gain for the fusion.
+   */
   readonly flip?: boolean;
+  /**
+   * extractFaces and represent also give each face a passive liveness score (DeepFace's
+   * `anti_spoofing`): `liveness: { score, isReal, threshold }`, from one photo, so a signal rather
+   * than a security control (see `LivenessDetector`). About 10 ms a face.
+   */
+  readonly antiSpoof?: boolean;
+}
+
+/** A face's liveness, present when `antiSpoof` was asked for. */
+export interface WithLiveness {
+  readonly liveness?: LivenessPrediction;
+}
+
+/** An aligned face of `extractFaces`. */
+export interface ExtractedFace extends AlignedFace, WithLiveness {}
+
+export interface AnalyzeOptions extends FaceOptions {
+  /** What to estimate per face; default all of `ANALYZE_ACTIONS` (age, gender, emotion, liveness). */
+  readonly actions?: readonly AnalyzeAction[];
+}
+
+/** One face of `analyze`, DeepFace's shape in camelCase; it holds exactly the requested actions. */
+export interface AnalyzedFace extends FaceAnalysis {
+  readonly facialArea: FacialArea;
+  /** Detector confidence 0-1; 0 when the whole image was used. */
+  readonly faceConfidence: number;
 }
 
 /** One face's embedding, DeepFace's `represent` item in camelCase. */
-export interface Representation {
+export interface Representation extends WithLiveness {
   /** L2-normalised (unit length), so cosine distance, dot product and euclidean_l2 agree. */
   readonly embedding: Float32Array;
   readonly facialArea: FacialArea;
@@ -44,6 +79,7 @@ export interface EngineOptions {
 export class FaceEngine {
   private readonly detectors = new Map<string, Promise<FaceDetector>>();
   private readonly models = new Map<string, Promise<EmbeddingModel>>();
+  private analyzer: Promise<FaceAnalyzer> | undefined;
   private closed = false;
 
   private constructor(private readonly defaults: { model: string; detector: string }, private readonly limits: DecodeLimits, private readonly threads: number) {}
@@ -57,7 +93,7 @@ export class FaceEngine {
     const detector = resolveDetector(options.detector).name;
     const engine = new FaceEngine({ model, detector }, options.limits ?? {}, options.threads ?? 1);
     try {
-      await Promise.all([engine.detector(detector), engine.model(resolveModel(model))]);
+      await Promise.all([engine.detector(detector), ...networksOf(resolveModel(model)).map((network) => engine.model(network))]);
     } catch (err) {
       await engine.close();
       throw err;
@@ -73,32 +109,41 @@ export class FaceEngine {
     return (await this.find(input, options)).faces;
   }
 
-  /** Faces with their aligned crops (the model's template and input size). @throws as detectFaces. */
-  async extractFaces(input: ImageInput, options: FaceOptions = {}): Promise<AlignedFace[]> {
+  /** Faces with their crops aligned on the model's template (for a fusion: its first network's). @throws as detectFaces. */
+  async extractFaces(input: ImageInput, options: FaceOptions = {}): Promise<ExtractedFace[]> {
     const { image, faces } = await this.find(input, options);
     const { template } = resolveModel(options.model ?? this.defaults.model);
-    return faces.map((face) => ({ ...face, crop: alignFace(image, face.landmarks, template) }));
+    const liveness = options.antiSpoof === true ? await this.liveness(image.base, faces) : undefined;
+    return faces.map((face, i) => ({ ...face, crop: alignFace(image, face.landmarks, template), ...(liveness && { liveness: liveness[i] }) }));
   }
 
   /** One L2-normalised embedding per face. @throws as detectFaces, and FV_ERR_MODEL_LOAD when the model cannot load. */
   async represent(input: ImageInput, options: FaceOptions = {}): Promise<Representation[]> {
     const entry = resolveModel(options.model ?? this.defaults.model);
-    const [{ image, faces }, model] = await Promise.all([this.find(input, options), this.model(entry)]);
-    const crops = faces.map((face) => alignFace(image, face.landmarks, entry.template));
-    const embeddings = await model.embed(options.flip ? [...crops, ...crops.map(flipHorizontal)] : crops);
-    return faces.map((face, i) => ({
-      embedding: l2Normalize(options.flip ? sum(embeddings[i], embeddings[i + faces.length]) : embeddings[i]),
-      facialArea: face.facialArea,
-      faceConfidence: face.score,
-    }));
+    const [{ image, faces }] = await Promise.all([this.find(input, options), ...networksOf(entry).map((network) => this.model(network))]);
+    const [embeddings, liveness] = await Promise.all([this.embed(image, faces, entry, options.flip === true), options.antiSpoof === true ? this.liveness(image.base, faces) : undefined]);
+    return faces.map((face, i) => ({ embedding: embeddings[i], facialArea: face.facialArea, faceConfidence: face.score, ...(liveness && { liveness: liveness[i] }) }));
+  }
+
+  /**
+   * Age, gender, emotion and liveness of each face, as `actions` asks.
+   * @throws as detectFaces; FV_ERR_INVALID_ARGUMENT for an empty or unknown action; FV_ERR_MODEL_LOAD when an attribute model cannot load.
+   */
+  async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
+    const actions = resolveActions(options.actions ?? ANALYZE_ACTIONS);
+    const [{ image, faces }, analyzer] = await Promise.all([this.find(input, options), this.analyzerFor(actions)]);
+    const analysed: AnalyzedFace[] = [];
+    for (const face of faces) analysed.push({ facialArea: face.facialArea, faceConfidence: face.score, ...(await analyzer.analyzeFace(image.base, face.facialArea, actions)) });
+    return analysed;
   }
 
   /** Releases every session. Idempotent; using the engine afterwards throws FV_ERR_CLOSED. */
   async close(): Promise<void> {
     this.closed = true;
-    const loaded = [...this.detectors.values(), ...this.models.values()];
+    const loaded = [...this.detectors.values(), ...this.models.values(), ...(this.analyzer ? [this.analyzer] : [])];
     this.detectors.clear();
     this.models.clear();
+    this.analyzer = undefined;
     await Promise.allSettled(loaded.map(async (p) => (await p).dispose()));
   }
 
@@ -118,11 +163,40 @@ export class FaceEngine {
     });
   }
 
+  /** Unit-length embeddings of `faces`: a network's, or a fusion's weighted concatenation of its networks'. */
+  private async embed(image: ImagePyramid, faces: readonly DetectedFace[], entry: ModelEntry, flip: boolean): Promise<Float32Array[]> {
+    if (entry.kind === 'fusion') {
+      const parts = await Promise.all(networksOf(entry).map((network) => this.embed(image, faces, network, flip)));
+      const weights = entry.parts.map((part) => part.weight);
+      return faces.map((_, i) => fuseEmbeddings(parts.map((part) => part[i]), weights));
+    }
+    const model = await this.model(entry);
+    const crops = faces.map((face) => alignFace(image, face.landmarks, entry.template));
+    const raw = await model.embed(flip ? [...crops, ...crops.map(flipHorizontal)] : crops);
+    return faces.map((_, i) => l2Normalize(flip ? sum(raw[i], raw[i + faces.length]) : raw[i]));
+  }
+
+  private async liveness(image: RgbImage, faces: readonly DetectedFace[]): Promise<LivenessPrediction[]> {
+    const analyzer = await this.analyzerFor(['liveness']);
+    const scores: LivenessPrediction[] = [];
+    for (const face of faces) scores.push((await analyzer.analyzeFace(image, face.facialArea, ['liveness'])).liveness!);
+    return scores;
+  }
+
+  /** The attribute models, imported on first use (they need onnxruntime) with those of `actions` loaded. */
+  private async analyzerFor(actions: readonly AnalyzeAction[]): Promise<FaceAnalyzer> {
+    if (this.closed) throw fvError('FV_ERR_CLOSED', 'The face engine was used after close()');
+    this.analyzer ??= import('./analyze/analyze.js').then(({ FaceAnalyzer }) => new FaceAnalyzer());
+    const analyzer = await this.analyzer;
+    await analyzer.load(actions);
+    return analyzer;
+  }
+
   private detector(name: string): Promise<FaceDetector> {
     return this.cached(this.detectors, name, () => resolveDetector(name).create({ threads: this.threads }));
   }
 
-  private model(entry: ModelEntry): Promise<EmbeddingModel> {
+  private model(entry: NetworkEntry): Promise<EmbeddingModel> {
     return this.cached(this.models, entry.info.name, async () => {
       const model = await entry.create(entry, { threads: this.threads });
       await model.load();

@@ -46,15 +46,24 @@ export interface EmbeddedFace extends DetectedFace {
 
 export type DistanceMetric = 'cosine' | 'euclidean' | 'euclidean_l2';
 
+export type ModelRuntime = 'onnxruntime-node' | 'tfjs-wasm';
+
+/** A weights file inside an npm package: it installs with facevault, so nothing is fetched at run time. */
+export interface WeightsSource {
+  readonly npmPackage: string;
+  readonly file: string;
+}
+
 /** What the registry knows of a recognition model. */
 export interface ModelInfo {
   readonly name: string;
   readonly dimension: number;
-  /** Square input side in pixels of the aligned crop the model takes. */
+  /** Square input side in pixels of the aligned crop the model takes (for a fusion: of its first network, the crop `extractFaces` returns). */
   readonly inputSize: number;
-  readonly runtime: 'onnxruntime-node' | 'tfjs-wasm';
-  /** npm package the weights come from, and the file within it. */
-  readonly weights: { readonly npmPackage: string; readonly file: string };
+  /** The runtime of a network; a fusion of networks lists each one's. */
+  readonly runtime: ModelRuntime | readonly ModelRuntime[];
+  /** Where the weights come from; a fusion of networks lists each one's. */
+  readonly weights: WeightsSource | readonly WeightsSource[];
   readonly licence: string;
   readonly provenance: string;
   /** Verification thresholds per metric (verified when distance <= threshold), calibrated on LFW View 1. */

@@ -1,23 +1,19 @@
 /**
- * The pipeline on labelled photos from the shared datasets folder (DeepFace's own test images).
- * The folder is not part of the repository: set FACEVAULT_DATASETS, or keep it at
- * ../shared/datasets beside the repository; without it these tests are skipped, saying so.
+ * The pipeline on labelled photos from the shared datasets folder (DeepFace's own test images);
+ * skipped, saying so, where the folder is missing (see tests/helpers/datasets.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosineDistance } from '../../src/face/distance.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
+import { findDataset } from '../helpers/datasets.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const datasets = resolve(repoRoot, process.env.FACEVAULT_DATASETS ?? '../shared/datasets');
-const deepface = join(datasets, 'deepface');
-const present = existsSync(join(deepface, 'pairs.csv'));
-const title = present ? `DeepFace test images (${deepface})` : `DeepFace test images — SKIPPED: ${deepface} not found (set FACEVAULT_DATASETS to the datasets folder)`;
+const dataset = findDataset('deepface', 'pairs.csv', 'DeepFace test images');
+const deepface = dataset.dir ?? '';
 
-describe.skipIf(!present)(title, () => {
+describe.skipIf(!dataset.dir)(dataset.title, () => {
   const image = (name: string) => join(deepface, 'images', name);
   let faces: FacePipeline;
   beforeAll(async () => {

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FacePipeline } from '../../src/face/pipeline.js';
 import { cosineDistance } from '../../src/face/distance.js';
+import { MODEL_REGISTRY } from '../../src/face/models/registry.js';
 
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 const sample = (n: number) => join(demo, `sample${n}.jpg`);
@@ -113,6 +114,57 @@ describe('FacePipeline on face-api sample photos (in this thread)', () => {
   });
 });
 
+describe('FacePipeline models and analyses (in this thread)', () => {
+  it('dlib-ResNet and the fusion: unit embeddings of their dimension, the fusion\'s distance the weighted sum of its networks\'', async () => {
+    const [arcface, dlib, fusion] = await Promise.all(['faceplugin-arcface', 'dlib', 'fusion-arcface-dlib'].map((model) => faces.represent(sample(1), { model })));
+    expect(dlib.map((r) => r.embedding.length)).toEqual([128, 128, 128]);
+    expect(fusion.map((r) => r.embedding.length)).toEqual([640, 640, 640]);
+    for (const r of [...dlib, ...fusion]) expect(norm(r.embedding)).toBeCloseTo(1, 5);
+    expect(fusion.map((r) => r.facialArea)).toEqual(arcface.map((r) => r.facialArea));
+    const entry = MODEL_REGISTRY['fusion-arcface-dlib'];
+    const [wArcface, wDlib] = entry.kind === 'fusion' ? entry.parts.map((part) => part.weight) : [];
+    const weighted = wArcface * cosineDistance(arcface[0].embedding, arcface[1].embedding) + wDlib * cosineDistance(dlib[0].embedding, dlib[1].embedding);
+    expect(cosineDistance(fusion[0].embedding, fusion[1].embedding)).toBeCloseTo(weighted, 5);
+    // Three different women: every model keeps them apart at its own threshold.
+    const verdict = await faces.verify(fusion[0].embedding, fusion[1].embedding, { model: 'fusion' });
+    expect(verdict).toMatchObject({ verified: false, model: 'fusion-arcface-dlib', threshold: entry.info.thresholds.cosine });
+    const dlibVerdict = await faces.verify(dlib[0].embedding, dlib[2].embedding, { model: 'dlib', metric: 'euclidean' });
+    expect(dlibVerdict).toMatchObject({ verified: false, threshold: MODEL_REGISTRY['dlib-resnet-128'].info.thresholds.euclidean });
+  });
+
+  it('extractFaces gives the crop of the model\'s template: 150×150 for dlib, the first network\'s for a fusion', async () => {
+    const [dlib] = await faces.extractFaces(sample(2), { model: 'dlib', maxFaces: 1 });
+    const [fusion] = await faces.extractFaces(sample(2), { model: 'fusion', maxFaces: 1 });
+    expect([dlib.crop.width, dlib.crop.height, fusion.crop.width]).toEqual([150, 150, 112]);
+  });
+
+  it('analyze: per face facialArea, faceConfidence and exactly the actions asked for', async () => {
+    const all = await faces.analyze(sample(1));
+    expect(all).toHaveLength(3);
+    for (const face of all) {
+      expect(Object.keys(face)).toEqual(['facialArea', 'faceConfidence', 'age', 'gender', 'emotion', 'liveness']);
+      expect(face.gender).toMatchObject({ dominant: 'Woman' });
+      expect(face.liveness!.isReal).toBe(face.liveness!.score >= face.liveness!.threshold);
+    }
+    const some = await faces.analyze(sample(1), { actions: ['liveness', 'age'], maxFaces: 1 });
+    expect(some).toHaveLength(1);
+    expect(Object.keys(some[0])).toEqual(['facialArea', 'faceConfidence', 'age', 'liveness']);
+    expect(some[0].age).toBeCloseTo(all[0].age!, 6);
+    await expect(faces.analyze(sample(1), { actions: ['race' as never] })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT', details: { field: 'actions' } });
+    await expect(faces.analyze(sample(1), { actions: [] })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+  });
+
+  it('antiSpoof adds each face\'s liveness to represent and extractFaces, and only then', async () => {
+    const [plain, spoofChecked] = await Promise.all([faces.represent(sample(1)), faces.represent(sample(1), { antiSpoof: true })]);
+    expect(plain.every((r) => !('liveness' in r))).toBe(true);
+    expect(spoofChecked.map((r) => Array.from(r.embedding))).toEqual(plain.map((r) => Array.from(r.embedding)));
+    const analysed = await faces.analyze(sample(1), { actions: ['liveness'] });
+    expect(spoofChecked.map((r) => r.liveness)).toEqual(analysed.map((a) => a.liveness));
+    const [crop] = await faces.extractFaces(sample(1), { antiSpoof: true, maxFaces: 1 });
+    expect(crop.liveness).toEqual(analysed[0].liveness);
+  });
+});
+
 describe('FacePipeline with worker threads', () => {
   it('runs in 2 workers with the same results as in-thread, rethrows coded errors, and rejects after close', async () => {
     const pooled = await FacePipeline.create({ workers: 2 });
@@ -125,6 +177,11 @@ describe('FacePipeline with worker threads', () => {
       await expect(pooled.represent('/no/such/file.jpg')).rejects.toMatchObject({ code: 'FV_ERR_IMAGE_INPUT', name: 'FacevaultError' });
       const crops = await pooled.extractFaces(sample(3), { maxFaces: 1 });
       expect(crops[0].crop.data).toBeInstanceOf(Uint8Array);
+      // The tfjs model and the analyses run in the workers too, with the same results as here.
+      const [dlibHere, dlibPooled] = await Promise.all([faces.represent(sample(3), { model: 'dlib' }), pooled.represent(sample(3), { model: 'dlib' })]);
+      expect(dlibPooled.map((r) => Array.from(r.embedding))).toEqual(dlibHere.map((r) => Array.from(r.embedding)));
+      expect((await pooled.represent(sample(3), { model: 'fusion', maxFaces: 1 }))[0].embedding).toHaveLength(640);
+      expect(await pooled.analyze(sample(3), { actions: ['age', 'gender'] })).toEqual(await faces.analyze(sample(3), { actions: ['age', 'gender'] }));
     } finally {
       await pooled.close();
     }

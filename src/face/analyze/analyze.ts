@@ -4,24 +4,12 @@
  */
 import { fvError } from '../../errors.js';
 import type { FacialArea, RgbImage } from '../types.js';
+import { ANALYZE_ACTIONS, resolveActions, type AnalyzeAction, type FaceAnalysis } from './actions.js';
 import { AgeEstimator } from './age.js';
-import { EmotionClassifier, type EmotionPrediction } from './emotion.js';
+import { EmotionClassifier } from './emotion.js';
 import type { FaceAttributeModel, FaceAttributeOptions } from './face-attribute-model.js';
-import { GenderClassifier, type GenderPrediction } from './gender.js';
-import { LivenessDetector, type LivenessPrediction } from './liveness.js';
-
-export interface FaceAnalysis {
-  /** Apparent age in years. */
-  readonly age?: number;
-  readonly gender?: GenderPrediction;
-  readonly emotion?: EmotionPrediction;
-  readonly liveness?: LivenessPrediction;
-}
-
-export type AnalyzeAction = keyof FaceAnalysis;
-
-/** Every action, in the order results are computed. */
-export const ANALYZE_ACTIONS: readonly AnalyzeAction[] = Object.freeze(['age', 'gender', 'emotion', 'liveness']);
+import { GenderClassifier } from './gender.js';
+import { LivenessDetector } from './liveness.js';
 
 type Models = { readonly [A in AnalyzeAction]: FaceAttributeModel<NonNullable<FaceAnalysis[A]>> };
 
@@ -56,7 +44,7 @@ export class FaceAnalyzer {
    * @throws FV_ERR_MODEL_LOAD when a model file is missing or has unexpected shapes.
    */
   async load(actions: readonly AnalyzeAction[] = ANALYZE_ACTIONS): Promise<void> {
-    for (const action of checkedActions(actions)) {
+    for (const action of resolveActions(actions)) {
       await this.models[action].load();
       this.loaded.add(action);
     }
@@ -68,7 +56,7 @@ export class FaceAnalyzer {
    * @throws FV_ERR_MODEL_NOT_LOADED when an action's model was not loaded, or after `dispose()`.
    */
   async analyzeFace(image: RgbImage, box: FacialArea, actions: readonly AnalyzeAction[] = ANALYZE_ACTIONS): Promise<FaceAnalysis> {
-    const wanted = checkedActions(actions);
+    const wanted = resolveActions(actions);
     const missing = wanted.filter((action) => !this.loaded.has(action));
     if (missing.length > 0) {
       throw fvError('FV_ERR_MODEL_NOT_LOADED', `Analyses [${missing.join(', ')}] were not loaded; call load() with them first`, { missing });
@@ -83,13 +71,4 @@ export class FaceAnalyzer {
     this.loaded.clear();
     await Promise.all(ANALYZE_ACTIONS.map((action) => this.models[action].dispose()));
   }
-}
-
-/** Known actions, each once, in `ANALYZE_ACTIONS` order. */
-function checkedActions(actions: readonly AnalyzeAction[]): AnalyzeAction[] {
-  const valid = Array.isArray(actions) && actions.length > 0 && actions.every((action) => ANALYZE_ACTIONS.includes(action));
-  if (!valid) {
-    throw fvError('FV_ERR_INVALID_ARGUMENT', `actions must be a non-empty list drawn from [${ANALYZE_ACTIONS.join(', ')}]; got [${String(actions)}]`, { actions, allowed: ANALYZE_ACTIONS });
-  }
-  return ANALYZE_ACTIONS.filter((action) => actions.includes(action));
 }

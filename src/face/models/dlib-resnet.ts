@@ -36,13 +36,15 @@ function onChip(landmark: number): Point {
 /**
  * What the registry knows of the dlib-ResNet.
  *
- * Thresholds: the accuracy-maximising ones on LFW-a View 1 pairsDevTrain through the pipeline
- * (ONNX detector, 5-point similarity alignment on `DLIB_RESNET_TEMPLATE`, face nearest the centre):
- * euclidean 0.6006 (98.82 %), cosine 0.0881 and euclidean_l2 0.4197 (99.00 %); on pairsDevTest
- * at these thresholds 98.60 %, 98.40 %, 98.40 %. Euclidean lands on 0.6, the radius dlib trained
- * its loss for and face-api's `FaceMatcher` default, so 0.6 is kept. Logistic confidence slopes on
- * the same DevTrain pairs: euclidean 48.7, cosine 168.6, euclidean_l2 71.6 (registry
- * `confidenceSlope`). Raising a threshold accepts more genuine pairs and more impostors alike.
+ * Thresholds apply to the pipeline's embeddings, which are L2-normalised (the raw descriptors have
+ * a norm of about 1.4 on LFW-a, so dlib's own euclidean radius of 0.6 does not carry over): on unit
+ * vectors euclidean = euclidean_l2 = √(2 · cosine). They are the accuracy-maximising ones on LFW-a
+ * View 1 pairsDevTrain through the pipeline (ONNX detector, 5-point similarity alignment on
+ * `DLIB_RESNET_TEMPLATE`, face nearest the centre): euclidean_l2 0.4197 and cosine 0.0881, 99.00 %
+ * on DevTrain and 98.40 % on pairsDevTest at these thresholds (raw descriptors: euclidean 0.6006,
+ * 98.82 % / 98.60 %). Logistic confidence slopes on the same DevTrain pairs: cosine 168.6,
+ * euclidean_l2 71.6 (registry `confidenceSlope`). Raising a threshold accepts more genuine pairs
+ * and more impostors alike.
  */
 export const DLIB_RESNET_INFO: ModelInfo = Object.freeze({
   name: 'dlib-resnet-128',
@@ -58,7 +60,7 @@ export const DLIB_RESNET_INFO: ModelInfo = Object.freeze({
     "dlib's 29-conv-layer ResNet (ResNet-34 with layers removed and filters halved), trained from scratch on ~3M faces " +
     'of 7,485 identities (no LFW identities) with a pairwise hinge loss whose margin is a 0.6 euclidean radius; ' +
     "dlib reports 99.38 % on LFW with its own 150×150 chips (padding 0.25). Converted to tfjs and uint8-quantised by face-api.js.",
-  thresholds: Object.freeze({ euclidean: 0.6, cosine: 0.088, euclidean_l2: 0.42 }),
+  thresholds: Object.freeze({ cosine: 0.0881, euclidean: 0.4197, euclidean_l2: 0.4197 }),
 });
 
 export interface DlibResnetOptions {
@@ -74,7 +76,7 @@ export interface DlibResnetOptions {
  * const model = new DlibResnetModel();
  * await model.load();
  * const [a, b] = await model.embed([cropA, cropB]); // Float32Array(128) each
- * // same person when the euclidean distance of a and b is <= 0.6
+ * // same person when the euclidean distance of the raw a and b is <= 0.6 (of their unit-length copies: <= 0.42)
  * await model.dispose();
  */
 export class DlibResnetModel implements EmbeddingModel {

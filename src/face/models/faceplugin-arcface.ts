@@ -6,13 +6,13 @@
 import { OnnxModel } from '../runtime/onnx.js';
 import { fvError } from '../../errors.js';
 import type { EmbeddingModel, ModelInfo, RgbImage } from '../types.js';
-import type { ModelEntry } from './registry.js';
+import type { NetworkEntry } from './registry.js';
 
 export class FacepluginArcFace implements EmbeddingModel {
   readonly info: ModelInfo;
   private model: OnnxModel | undefined;
 
-  constructor(private readonly entry: ModelEntry, private readonly weightsPath: string, private readonly threads = 1) {
+  constructor(private readonly entry: NetworkEntry, private readonly weightsPath: string, private readonly threads = 1) {
     this.info = entry.info;
   }
 

@@ -3,14 +3,15 @@
  * operation, so the worker, the in-thread mode and the pipeline share one definition.
  */
 import type { Transferable } from 'node:worker_threads';
-import type { EngineOptions, FaceEngine, FaceOptions, Representation } from '../engine.js';
+import type { AnalyzedFace, AnalyzeOptions, EngineOptions, ExtractedFace, FaceEngine, Representation } from '../engine.js';
 import type { ImageInput } from '../image.js';
-import type { AlignedFace, DetectedFace } from '../types.js';
+import type { DetectedFace } from '../types.js';
 
 export interface FaceJobResults {
   detect: DetectedFace[];
-  extract: AlignedFace[];
+  extract: ExtractedFace[];
   represent: Representation[];
+  analyze: AnalyzedFace[];
 }
 
 export type FaceOperation = keyof FaceJobResults;
@@ -18,16 +19,18 @@ export type FaceOperation = keyof FaceJobResults;
 export interface FaceJob<Op extends FaceOperation = FaceOperation> {
   readonly op: Op;
   readonly input: ImageInput;
-  readonly options: FaceOptions;
+  /** FaceOptions; `actions` is read by 'analyze' only. */
+  readonly options: AnalyzeOptions;
 }
 
 /** What each worker is started with. */
 export type FaceWorkerData = EngineOptions;
 
-const OPERATIONS: { [Op in FaceOperation]: (engine: FaceEngine, input: ImageInput, options: FaceOptions) => Promise<FaceJobResults[Op]> } = {
+const OPERATIONS: { [Op in FaceOperation]: (engine: FaceEngine, input: ImageInput, options: AnalyzeOptions) => Promise<FaceJobResults[Op]> } = {
   detect: (engine, input, options) => engine.detectFaces(input, options),
   extract: (engine, input, options) => engine.extractFaces(input, options),
   represent: (engine, input, options) => engine.represent(input, options),
+  analyze: (engine, input, options) => engine.analyze(input, options),
 };
 
 export function runFaceJob<Op extends FaceOperation>(engine: FaceEngine, job: FaceJob<Op>): Promise<FaceJobResults[Op]> {

@@ -5,7 +5,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANALYZE_ACTIONS, FaceAnalyzer } from '../../../src/face/analyze/analyze.js';
+import { ANALYZE_ACTIONS } from '../../../src/face/analyze/actions.js';
+import { FaceAnalyzer } from '../../../src/face/analyze/analyze.js';
 import { EMOTION_LABELS } from '../../../src/face/analyze/emotion.js';
 import { AgeEstimator } from '../../../src/face/analyze/age.js';
 import { isFacevaultError, type ErrorCode } from '../../../src/errors.js';

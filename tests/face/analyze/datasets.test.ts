@@ -1,20 +1,17 @@
 /**
- * Gender and age on labelled photos from the shared datasets folder (DeepFace's own test images).
- * The folder is not part of the repository: set FACEVAULT_DATASETS, or keep it at
- * ../shared/datasets beside the repository; without it these tests are skipped, saying so.
+ * Gender and age on labelled photos from the shared datasets folder (DeepFace's own test images);
+ * skipped, saying so, where the folder is missing (see tests/helpers/datasets.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceAnalyzer } from '../../../src/face/analyze/analyze.js';
 import { decodeImage } from '../../../src/face/image.js';
 import { FacePipeline } from '../../../src/face/pipeline.js';
+import { findDataset } from '../../helpers/datasets.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const deepface = join(resolve(repoRoot, process.env.FACEVAULT_DATASETS ?? '../shared/datasets'), 'deepface');
-const present = existsSync(join(deepface, 'identities.csv'));
-const title = present ? `analyze on the DeepFace test images (${deepface})` : `analyze on the DeepFace test images — SKIPPED: ${deepface} not found (set FACEVAULT_DATASETS to the datasets folder)`;
+const dataset = findDataset('deepface', 'identities.csv', 'analyze on the DeepFace test images');
+const deepface = dataset.dir ?? '';
 
 /**
  * identities.csv names id00-id08 (Angelina, Jennifer, Scarlett, Mark, Jack, Elon, Jeff, Marissa,
@@ -22,7 +19,7 @@ const title = present ? `analyze on the DeepFace test images (${deepface})` : `a
  */
 const WOMEN = new Set(['id00', 'id01', 'id02', 'id07', 'id09']);
 
-describe.skipIf(!present)(title, () => {
+describe.skipIf(!dataset.dir)(dataset.title, () => {
   let faces: FacePipeline;
   const analyzer = new FaceAnalyzer();
   beforeAll(async () => {

@@ -1,20 +1,20 @@
 /**
  * The dlib-ResNet on tfjs-wasm: lifecycle and determinism on a synthetic crop, identity on the
  * faces of face-api's demo photo (every machine has it), and LFW-a pairs when the datasets folder
- * is present (set FACEVAULT_DATASETS, or keep it at ../shared/datasets beside the repository).
+ * is present (tests/helpers/datasets.ts).
  */
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFacevaultError, type ErrorCode } from '../../../src/errors.js';
 import { alignFace, flipHorizontal } from '../../../src/face/align.js';
 import { euclideanDistance } from '../../../src/face/distance.js';
 import { decodeImage } from '../../../src/face/image.js';
-import { DLIB_RESNET_INFO, DLIB_RESNET_TEMPLATE, DlibResnetModel } from '../../../src/face/models/dlib-resnet.js';
+import { DLIB_RESNET_TEMPLATE, DlibResnetModel } from '../../../src/face/models/dlib-resnet.js';
 import { FacePipeline } from '../../../src/face/pipeline.js';
 import type { Point, RgbImage } from '../../../src/face/types.js';
+import { findDataset } from '../../helpers/datasets.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'no error'> {
   try {
@@ -25,6 +25,9 @@ async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'no error'
     throw err;
   }
 }
+
+/** dlib's own same-person radius for its raw (not normalised) descriptors. */
+const DLIB_RAW_RADIUS = 0.6;
 
 /** A 150×150 crop with a deterministic pattern (no face: only the mechanics are tested on it). */
 function syntheticCrop(seed: number): RgbImage {
@@ -40,7 +43,10 @@ describe('DlibResnetModel', () => {
 
   it('describes itself for the registry', () => {
     expect(model.info).toMatchObject({ name: 'dlib-resnet-128', dimension: 128, inputSize: 150, runtime: 'tfjs-wasm' });
-    expect(model.info.thresholds.euclidean).toBe(0.6);
+    // Thresholds are for unit-length embeddings (the pipeline normalises): euclidean = euclidean_l2 = √(2·cosine).
+    const { cosine, euclidean, euclidean_l2 } = model.info.thresholds;
+    expect(euclidean).toBe(euclidean_l2);
+    expect(Math.sqrt(2 * cosine)).toBeCloseTo(euclidean, 3);
     expect(DLIB_RESNET_TEMPLATE.size).toBe(150);
     expect(DLIB_RESNET_TEMPLATE.points[0].x).toBeCloseTo(47.55, 2);
     expect(DLIB_RESNET_TEMPLATE.points[4].y).toBeCloseTo(103.02, 2);
@@ -86,7 +92,7 @@ describe('DlibResnetModel', () => {
     const jittered = faces.map((points) => alignFace(image, points.map((p, i) => ({ x: p.x + (i % 2 ? 2 : -2), y: p.y + (i % 3 ? 1 : -2) })), DLIB_RESNET_TEMPLATE));
     const [a, b, c, ...others] = await model.embed([...crops, ...jittered, ...crops.map(flipHorizontal)]);
     const [aJitter, bJitter, cJitter, aMirror, bMirror, cMirror] = others;
-    for (const [x, y] of [[a, b], [a, c], [b, c]]) expect(euclideanDistance(x, y)).toBeGreaterThan(DLIB_RESNET_INFO.thresholds.euclidean);
+    for (const [x, y] of [[a, b], [a, c], [b, c]]) expect(euclideanDistance(x, y)).toBeGreaterThan(DLIB_RAW_RADIUS);
     for (const [x, y] of [[a, aJitter], [b, bJitter], [c, cJitter]]) expect(euclideanDistance(x, y)).toBeLessThan(0.2);
     for (const [x, y] of [[a, aMirror], [b, bMirror], [c, cMirror]]) expect(euclideanDistance(x, y)).toBeLessThan(0.3);
   });
@@ -108,12 +114,10 @@ describe('DlibResnetModel lifecycle', () => {
   });
 });
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const lfw = join(resolve(repoRoot, process.env.FACEVAULT_DATASETS ?? '../shared/datasets'), 'lfw');
-const present = existsSync(join(lfw, 'pairsDevTest.csv'));
-const title = present ? `dlib-ResNet on LFW-a (${lfw})` : `dlib-ResNet on LFW-a — SKIPPED: ${lfw} not found (set FACEVAULT_DATASETS to the datasets folder)`;
+const dataset = findDataset('lfw', 'pairsDevTest.csv', 'dlib-ResNet on LFW-a');
+const lfw = dataset.dir ?? '';
 
-describe.skipIf(!present)(title, () => {
+describe.skipIf(!dataset.dir)(dataset.title, () => {
   let faces: FacePipeline;
   const model = new DlibResnetModel();
   beforeAll(async () => {
@@ -136,7 +140,7 @@ describe.skipIf(!present)(title, () => {
       crops.push(alignFace(image, face.landmarks, DLIB_RESNET_TEMPLATE));
     }
     const embeddings = new Map((await model.embed(crops)).map((e, i) => [names[i], e]));
-    const right = pairs.filter(([a, b, same]) => (euclideanDistance(embeddings.get(a)!, embeddings.get(b)!) <= 0.6) === (same === '1')).length;
+    const right = pairs.filter(([a, b, same]) => (euclideanDistance(embeddings.get(a)!, embeddings.get(b)!) <= DLIB_RAW_RADIUS) === (same === '1')).length;
     expect(right).toBeGreaterThanOrEqual(27);
   });
 });
