@@ -1,0 +1,62 @@
+/**
+ * `facevault serve`: the Pinecone-compatible HTTP server over the embedded database.
+ *
+ *   FACEVAULT_API_KEYS=k1,k2 facevault serve --data ./data --port 5080 --host 0.0.0.0
+ *   facevault serve --data ./data --no-auth          # no keys: loopback only
+ */
+import type { Command } from 'commander';
+import { loadConfig, type ConfigLayer } from '../config.js';
+import { createLogger } from '../server/logger.js';
+import { closeOnSignals, startServer } from '../server/start.js';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description("Serve Pinecone's REST API (control and data plane) over the embedded database")
+    .option('--data <dir>', 'data directory [env FACEVAULT_DATA; default ./facevault-data]')
+    .option('--port <n>', 'port, 0 for any free one [env FACEVAULT_PORT; default 5080]')
+    .option('--host <addr>', 'address to bind [env FACEVAULT_HOST; default 127.0.0.1]')
+    .option('--config <file>', 'JSON configuration file [env FACEVAULT_CONFIG]')
+    .option('--api-key <key>', 'an accepted API key, repeatable; prefer env FACEVAULT_API_KEYS (comma-separated): a command line is visible to other users', collect, [])
+    .option('--no-auth', 'serve without API keys; binds to a loopback address only [env FACEVAULT_AUTH=disabled]')
+    .option('--public-url <url>', 'origin clients reach this server at, when behind a proxy [env FACEVAULT_PUBLIC_URL]')
+    .option('--max-body-bytes <n>', 'largest request body [env FACEVAULT_MAX_BODY_BYTES; default 2 MiB, as Pinecone]')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [env FACEVAULT_LOG_LEVEL; default info]')
+    .action(async (_options: unknown, command: Command) => {
+      const options = command.opts<ServeOptions>();
+      const typed = (name: keyof ServeOptions) => (command.getOptionValueSource(name) === 'cli' ? options[name] : undefined);
+      const flags: ConfigLayer = {
+        dataDir: typed('data') as string | undefined,
+        logLevel: typed('logLevel') as string | undefined,
+        server: {
+          host: typed('host') as string | undefined,
+          port: typed('port') as string | undefined,
+          apiKeys: typed('apiKey') as string[] | undefined,
+          auth: typed('auth') as boolean | undefined,
+          publicUrl: typed('publicUrl') as string | undefined,
+          maxBodyBytes: typed('maxBodyBytes') as string | undefined,
+        },
+      };
+      const config = loadConfig({ flags, env: process.env, file: options.config });
+      const logger = createLogger(config.logLevel);
+      const server = await startServer(config, logger);
+      logger.info({ url: server.url, dataDir: config.dataDir, auth: config.server.auth }, 'facevault is serving');
+      closeOnSignals(server, logger, config.server.shutdownTimeoutMs);
+    });
+}
+
+interface ServeOptions {
+  data?: string;
+  port?: string;
+  host?: string;
+  config?: string;
+  apiKey: string[];
+  auth: boolean;
+  publicUrl?: string;
+  maxBodyBytes?: string;
+  logLevel?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

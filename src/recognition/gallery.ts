@@ -1,0 +1,418 @@
+/**
+ * A face gallery over any {@link VectorStore} (design.md §3): enroll photos under subjects,
+ * identify the faces of a photo, verify a photo against a stored face, and manage subjects.
+ *
+ * Layout in the store: one index per model, `faces-<model>` (cosine, the model's dimension);
+ * a gallery is a namespace of it, so several galleries share a model's index. A record is one
+ * face: id `<photo content hash>-<face number>`, metadata {@link FaceRecordMetadata}.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fvError, isFacevaultError, type ErrorCode } from '../errors.js';
+import type { FaceOptions } from '../face/engine.js';
+import { DEFAULT_DECODE_LIMITS, type ImageInput } from '../face/image.js';
+import { resolveModel, type ModelEntry } from '../face/models/registry.js';
+import type { FacePipeline, Representation, VerifyResult } from '../face/pipeline.js';
+import type { FacialArea, ModelInfo } from '../face/types.js';
+import type { MetadataFilter, StoreIndex, StoreRecord, VectorStore } from '../stores/vector-store.js';
+import { MAX_BATCH } from '../stores/vector-store.js';
+import { forEachConcurrent } from './concurrent.js';
+import type { EnrollItem } from './enroll-sources.js';
+import { contentHash, faceRecordId, toFaceRecord, toRecordMetadata, type FaceRecord, type FaceRecordMetadata } from './face-record.js';
+import { cosineDistanceFromScore, decideIdentity, rankSubjects, type Identity, type SubjectCandidate, type ThresholdRule } from './identify.js';
+import { checkSubjectName } from './subject-name.js';
+
+export const DEFAULT_GALLERY = 'default';
+
+/** The store index that holds a model's faces. @example galleryIndexName('faceplugin-arcface') // → 'faces-faceplugin-arcface' */
+export function galleryIndexName(model: string): string {
+  return `faces-${model.toLowerCase()}`;
+}
+
+export interface GalleryOptions {
+  readonly store: VectorStore;
+  /** Embeds faces; needed by enroll, identify and verify, not by the subject operations. */
+  readonly pipeline?: FacePipeline;
+  /** Model name or alias; default the pipeline's model, else the registry's default. */
+  readonly model?: string;
+  /** The gallery's name: its namespace in the model's index. Default 'default'. */
+  readonly name?: string;
+}
+
+/** Detector settings passed through to the face pipeline. */
+export type DetectionOptions = Pick<FaceOptions, 'minFaceSize' | 'scoreThreshold' | 'tiles'>;
+
+/** A photo: a file path (kept as its source name unless `source` is given), or its bytes with the name to keep. */
+export type PhotoInput = string | { readonly path: string; readonly source?: string } | { readonly bytes: Uint8Array; readonly source: string };
+
+/** Names each enrolled face of a photo (face numbers from 0, in the detector's largest-first order). */
+export type SubjectNamer = (face: number, facialArea: FacialArea) => string;
+
+export interface EnrollOptions {
+  /** 'one' (default): one face per photo; 'all': every face found. */
+  readonly faces?: 'one' | 'all';
+  /**
+   * With `faces: 'one'`, a photo that shows several faces: 'error' (default, FV_ERR_MULTIPLE_FACES),
+   * 'skip' it, or take the 'largest' face or the one nearest the 'central' point.
+   */
+  readonly onMultipleFaces?: 'error' | 'skip' | 'largest' | 'central';
+  readonly detection?: DetectionOptions;
+}
+
+export type EnrollStatus = 'enrolled' | 'already-enrolled' | 'skipped' | 'failed';
+
+export interface EnrollOutcome {
+  readonly source: string;
+  readonly status: EnrollStatus;
+  /** The subject the faces are stored under (for an already enrolled photo, the stored one). */
+  readonly subject?: string;
+  readonly recordIds: readonly string[];
+  /** Why a photo was skipped or failed. */
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
+}
+
+export interface EnrollBatchOptions extends EnrollOptions {
+  /** Photos in flight at once (default two per core, to keep the pipeline's workers busy). */
+  readonly concurrency?: number;
+  /** Stops taking new photos; the ones in flight finish and are reported. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (outcome: EnrollOutcome) => void;
+}
+
+export interface EnrollSummary {
+  /** Photos looked at. */
+  readonly photos: number;
+  readonly enrolled: number;
+  readonly alreadyEnrolled: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Face records written. */
+  readonly faces: number;
+  /** The photos skipped or failed, with the reason. */
+  readonly problems: readonly EnrollOutcome[];
+  /** True when `signal` stopped the batch before its end. */
+  readonly interrupted: boolean;
+}
+
+export interface IdentifyOptions {
+  /** true: compare with every stored face; false: the approximate index; absent: the store's default. */
+  readonly exact?: boolean;
+  /** Nearest faces looked at per face (default 10): more lets a subject with many photos outvote near look-alikes in `candidates`. */
+  readonly topK?: number;
+  /** Cosine distance at or below which a face is recognised; default the model's calibrated threshold. */
+  readonly threshold?: number;
+  readonly detection?: DetectionOptions;
+}
+
+export interface IdentifiedFace {
+  readonly facialArea: FacialArea;
+  readonly faceConfidence: number;
+  readonly identity: Identity;
+  /** Subjects among the nearest faces, nearest first. */
+  readonly candidates: readonly SubjectCandidate[];
+}
+
+export interface IdentifyResult {
+  readonly model: string;
+  readonly metric: 'cosine';
+  readonly threshold: number;
+  /** Every face found in the photo, largest first. */
+  readonly faces: readonly IdentifiedFace[];
+}
+
+export interface RecordVerification extends VerifyResult {
+  readonly record: FaceRecord;
+}
+
+export interface SubjectSummary {
+  readonly subject: string;
+  readonly faces: number;
+}
+
+const DEFAULT_TOP_K = 10;
+
+export class Gallery {
+  /** Photos being enrolled, by content hash. */
+  private readonly enrolling = new Map<string, Promise<void>>();
+
+  private constructor(
+    private readonly index: StoreIndex<FaceRecordMetadata>,
+    private readonly entry: ModelEntry,
+    /** The namespace of this gallery in the model's index. */
+    readonly name: string,
+    private readonly pipeline: FacePipeline | undefined,
+  ) {}
+
+  /**
+   * Opens the gallery, creating the model's index in the store when missing.
+   * @example const gallery = await Gallery.open({ store, pipeline }); gallery.indexName // → 'faces-faceplugin-arcface'
+   * @throws FV_ERR_MODEL_UNKNOWN for an unknown model; FV_ERR_INDEX_CONFIG when the index exists with another dimension; FV_ERR_INVALID_ARGUMENT for a bad name.
+   */
+  static async open(options: GalleryOptions): Promise<Gallery> {
+    const entry = resolveModel(options.model ?? options.pipeline?.model.name);
+    const name = options.name ?? DEFAULT_GALLERY;
+    if (typeof name !== 'string' || name === '') throw fvError('FV_ERR_INVALID_ARGUMENT', `gallery name must be a non-empty string, got ${JSON.stringify(name)}`, { field: 'name', value: name });
+    const index = await options.store.ensureIndex<FaceRecordMetadata>({ name: galleryIndexName(entry.info.name), dimension: entry.info.dimension, metric: 'cosine' });
+    return new Gallery(index, entry, name, options.pipeline);
+  }
+
+  get model(): ModelInfo {
+    return this.entry.info;
+  }
+
+  get indexName(): string {
+    return this.index.spec.name;
+  }
+
+  /** The store index behind the gallery, for tools that add records of their own (the demo's synthetic fill). */
+  get storeIndex(): StoreIndex {
+    return this.index;
+  }
+
+  /** The model's calibrated cosine threshold and confidence slope. */
+  get rule(): ThresholdRule {
+    return { threshold: this.entry.info.thresholds.cosine, slope: this.entry.confidenceSlope.cosine };
+  }
+
+  /**
+   * Enrolls the faces of one photo under `subject` (or a name per face). A photo already in the
+   * gallery (same bytes) is left as it is and reported `already-enrolled`, whatever the subject.
+   * @example (await gallery.enrollPhoto('ada/1.jpg', 'Ada')).recordIds // → ['3f1c...e2-0']
+   * @throws FV_ERR_NO_FACE; FV_ERR_MULTIPLE_FACES with `onMultipleFaces: 'error'`; FV_ERR_SUBJECT_NAME;
+   *   FV_ERR_IMAGE_INPUT / FV_ERR_IMAGE_DECODE / FV_ERR_IMAGE_TOO_LARGE; FV_ERR_INVALID_ARGUMENT without a pipeline.
+   */
+  async enrollPhoto(photo: PhotoInput, subject: string | SubjectNamer, options: EnrollOptions = {}): Promise<EnrollOutcome> {
+    const pipeline = this.needPipeline('enroll');
+    if (typeof subject === 'string') checkSubjectName(subject);
+    const { bytes, source } = await readPhoto(photo);
+    const hash = contentHash(bytes);
+    // The same photo twice in one batch (a copy under another name): the second waits for the first, then finds it enrolled.
+    while (this.enrolling.has(hash)) await this.enrolling.get(hash);
+    const done = this.enrollNew(bytes, hash, source, subject, options, pipeline);
+    const settled = done.then(() => undefined, () => undefined);
+    this.enrolling.set(hash, settled);
+    try {
+      return await done;
+    } finally {
+      if (this.enrolling.get(hash) === settled) this.enrolling.delete(hash);
+    }
+  }
+
+  private async enrollNew(bytes: Uint8Array, hash: string, source: string, subject: string | SubjectNamer, options: EnrollOptions, pipeline: FacePipeline): Promise<EnrollOutcome> {
+    const existing = await this.index.list({ namespace: this.name, prefix: `${hash}-`, includeMetadata: true });
+    if (existing.records.length > 0) {
+      return { source, status: 'already-enrolled', subject: existing.records[0].metadata?.subject, recordIds: existing.records.map((r) => r.id) };
+    }
+    const faces = await pipeline.represent(bytes, this.enrollFaceOptions(options));
+    const mode = options.faces ?? 'one';
+    const onMultiple = options.onMultipleFaces ?? 'error';
+    if (mode === 'one' && faces.length > 1) {
+      const error = { code: 'FV_ERR_MULTIPLE_FACES' as const, message: 'the photo shows several faces where exactly one is required: skip such photos, take the largest or the central face, or enroll every face' };
+      if (onMultiple === 'skip') return { source, status: 'skipped', recordIds: [], error };
+      throw fvError(error.code, error.message, { source });
+    }
+    const enrolledAt = new Date();
+    // A store batch holds 1,000 records: a photo of more faces than that (none seen yet) keeps its first 1,000.
+    const records: StoreRecord<FaceRecordMetadata>[] = faces.slice(0, MAX_BATCH).map((face, i) => ({
+      id: faceRecordId(hash, i),
+      values: face.embedding,
+      metadata: toRecordMetadata({
+        subject: typeof subject === 'string' ? subject : checkSubjectName(subject(i, face.facialArea)),
+        source,
+        model: this.entry.info.name,
+        detectorScore: face.faceConfidence,
+        facialArea: face.facialArea,
+        enrolledAt,
+      }),
+    }));
+    // One upsert per photo: all its faces are stored, or none, so a resumed batch never finds half a photo.
+    await this.index.upsert(records, { namespace: this.name });
+    return { source, status: 'enrolled', subject: records[0].metadata?.subject, recordIds: records.map((r) => r.id) };
+  }
+
+  /**
+   * Enrolls many photos, a few at a time. A photo that cannot be enrolled (no face, several,
+   * unreadable) is reported in the summary and the batch goes on; a store failure stops it.
+   * Resumable: photos already enrolled are recognised by their bytes and skipped cheaply.
+   * @throws what the store throws (FV_ERR_CLOSED, FV_ERR_STORAGE_*); FV_ERR_INVALID_ARGUMENT from the item source.
+   */
+  async enroll(items: Iterable<EnrollItem> | AsyncIterable<EnrollItem>, options: EnrollBatchOptions = {}): Promise<EnrollSummary> {
+    this.needPipeline('enroll');
+    const counts = { photos: 0, enrolled: 0, alreadyEnrolled: 0, skipped: 0, failed: 0, faces: 0 };
+    const problems: EnrollOutcome[] = [];
+    const concurrency = options.concurrency ?? 2 * availableParallelism();
+    await forEachConcurrent(
+      items,
+      concurrency,
+      async (item) => {
+        const outcome = await this.enrollOne(item, options);
+        counts.photos++;
+        if (outcome.status === 'enrolled') {
+          counts.enrolled++;
+          counts.faces += outcome.recordIds.length;
+        } else if (outcome.status === 'already-enrolled') counts.alreadyEnrolled++;
+        else {
+          counts[outcome.status]++;
+          problems.push(outcome);
+        }
+        options.onProgress?.(outcome);
+      },
+      options.signal,
+    );
+    return { ...counts, problems, interrupted: options.signal?.aborted ?? false };
+  }
+
+  /**
+   * Who is in the photo: every face found is answered with the nearest enrolled subject within
+   * the threshold, or unknown.
+   * @example (await gallery.identify('probe.jpg', { exact: true })).faces[0].identity // → { status: 'known', subject: 'Ada', distance: 0.21, confidence: 99.9, recordId: '...-0' }
+   * @throws FV_ERR_NO_FACE when the photo shows no face; FV_ERR_TOP_K; FV_ERR_INVALID_ARGUMENT for a bad threshold; FV_ERR_IMAGE_*
+   */
+  async identify(image: ImageInput, options: IdentifyOptions = {}): Promise<IdentifyResult> {
+    const pipeline = this.needPipeline('identify');
+    const rule = this.ruleWith(options.threshold);
+    const faces = await pipeline.represent(image, this.faceOptions(options.detection));
+    const identified = await Promise.all(faces.map((face) => this.identifyFace(face, rule, options)));
+    return { model: this.entry.info.name, metric: 'cosine', threshold: rule.threshold, faces: identified };
+  }
+
+  /**
+   * Verifies a photo (its largest face) against one stored face, fetched by record id: the
+   * reference scenario's key-value check.
+   * @throws FV_ERR_RECORD_NOT_FOUND when the gallery holds no such record; FV_ERR_NO_FACE; FV_ERR_IMAGE_*; FV_ERR_INVALID_ARGUMENT for a bad threshold.
+   */
+  async verifyRecord(image: ImageInput, recordId: string, options: { readonly threshold?: number; readonly detection?: DetectionOptions } = {}): Promise<RecordVerification> {
+    const pipeline = this.needPipeline('verify');
+    const stored = (await this.index.fetch([recordId], { namespace: this.name })).get(recordId);
+    if (!stored) throw fvError('FV_ERR_RECORD_NOT_FOUND', `gallery "${this.name}" (index ${this.indexName}) holds no face record "${recordId}"`, { id: recordId, gallery: this.name });
+    const result = await pipeline.verify(image, stored.values, { ...options.detection, model: this.entry.info.name, metric: 'cosine', threshold: this.ruleWith(options.threshold).threshold });
+    return { ...result, record: toFaceRecord(recordId, stored.metadata) };
+  }
+
+  /** A stored face by record id, or undefined. */
+  async getRecord(recordId: string): Promise<FaceRecord | undefined> {
+    const stored = (await this.index.fetch([recordId], { namespace: this.name })).get(recordId);
+    return stored ? toFaceRecord(recordId, stored.metadata) : undefined;
+  }
+
+  /** Every subject with its number of faces, by name. Reads every record's metadata: O(faces). */
+  async subjects(): Promise<SubjectSummary[]> {
+    const counts = new Map<string, number>();
+    let paginationToken: string | undefined;
+    do {
+      const page = await this.index.list({ namespace: this.name, includeMetadata: true, paginationToken });
+      for (const { metadata } of page.records) {
+        if (typeof metadata?.subject === 'string') counts.set(metadata.subject, (counts.get(metadata.subject) ?? 0) + 1);
+      }
+      paginationToken = page.next;
+    } while (paginationToken !== undefined);
+    return [...counts].map(([subject, faces]) => ({ subject, faces })).sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
+  }
+
+  /** Faces stored under `subject` (0 when none). @throws FV_ERR_SUBJECT_NAME */
+  async countFaces(subject: string): Promise<number> {
+    const stats = await this.index.stats({ filter: subjectFilter(checkSubjectName(subject)) });
+    return stats.namespaces[this.name] ?? 0;
+  }
+
+  /**
+   * Renames a subject on every one of its faces. Renaming onto an existing subject merges the
+   * two only with `merge: true` (it cannot be undone).
+   * @returns the number of faces renamed.
+   * @throws FV_ERR_SUBJECT_NOT_FOUND when `from` has no face; FV_ERR_SUBJECT_NAME; FV_ERR_INVALID_ARGUMENT when `to` exists and `merge` is not set.
+   */
+  async renameSubject(from: string, to: string, options: { readonly merge?: boolean } = {}): Promise<number> {
+    checkSubjectName(to, 'new subject name');
+    await this.requireSubject(from);
+    if (from === to) return this.countFaces(from);
+    const existing = await this.countFaces(to);
+    if (existing > 0 && !options.merge) {
+      throw fvError('FV_ERR_INVALID_ARGUMENT', `subject "${to}" already exists with ${existing} face(s); renaming "${from}" onto it would merge the two: pass merge: true (--merge) to do so`, { field: 'to', value: to, faces: existing });
+    }
+    return this.index.update({ filter: subjectFilter(from) }, { metadata: { subject: to } }, { namespace: this.name });
+  }
+
+  /**
+   * Erases every face of a subject: afterwards nothing of it can be fetched, listed or matched,
+   * and the store has rewritten whatever still held it (`purge`), so no copy stays in its files.
+   * Costs a rewrite of the gallery's namespace on the embedded store.
+   * @returns the number of faces erased.
+   * @throws FV_ERR_SUBJECT_NOT_FOUND when the subject has no face; FV_ERR_SUBJECT_NAME.
+   */
+  async eraseSubject(subject: string): Promise<number> {
+    const faces = await this.requireSubject(subject);
+    await this.index.delete({ filter: subjectFilter(subject) }, { namespace: this.name, purge: true });
+    return faces;
+  }
+
+  private async requireSubject(subject: string): Promise<number> {
+    const faces = await this.countFaces(subject);
+    if (faces === 0) throw fvError('FV_ERR_SUBJECT_NOT_FOUND', `gallery "${this.name}" (index ${this.indexName}) has no subject "${subject}"`, { subject, gallery: this.name });
+    return faces;
+  }
+
+  private async enrollOne(item: EnrollItem, options: EnrollOptions): Promise<EnrollOutcome> {
+    try {
+      return await this.enrollPhoto({ path: item.path, source: item.source }, item.subject, options);
+    } catch (err) {
+      // A client error belongs to this photo; anything else (store closed, disk failure) stops the batch.
+      if (isFacevaultError(err) && err.status < 500) return { source: item.source, status: 'failed', subject: item.subject, recordIds: [], error: { code: err.code, message: err.message } };
+      throw err;
+    }
+  }
+
+  private async identifyFace(face: Representation, rule: ThresholdRule, options: IdentifyOptions): Promise<IdentifiedFace> {
+    const matches = await this.index.query({ namespace: this.name, vector: face.embedding, topK: options.topK ?? DEFAULT_TOP_K, includeMetadata: true, exact: options.exact });
+    const faceMatches = matches.flatMap((m) => (typeof m.metadata?.subject === 'string' ? [{ recordId: m.id, subject: m.metadata.subject, distance: cosineDistanceFromScore(m.score) }] : []));
+    const candidates = rankSubjects(faceMatches, rule);
+    return { facialArea: face.facialArea, faceConfidence: face.faceConfidence, identity: decideIdentity(candidates, rule), candidates };
+  }
+
+  private faceOptions(detection: DetectionOptions = {}): FaceOptions {
+    return { ...detection, model: this.entry.info.name };
+  }
+
+  private enrollFaceOptions(options: EnrollOptions): FaceOptions {
+    const base = this.faceOptions(options.detection);
+    if (options.faces === 'all') return base;
+    const onMultiple = options.onMultipleFaces ?? 'error';
+    // Two faces are enough to know that a photo shows several.
+    if (onMultiple === 'error' || onMultiple === 'skip') return { ...base, maxFaces: 2 };
+    return { ...base, maxFaces: 1, select: onMultiple };
+  }
+
+  private ruleWith(threshold: number | undefined): ThresholdRule {
+    if (threshold === undefined) return this.rule;
+    if (!Number.isFinite(threshold) || threshold < 0 || threshold > 2) {
+      throw fvError('FV_ERR_INVALID_ARGUMENT', `threshold must be a cosine distance from 0 to 2, got ${threshold}`, { field: 'threshold', value: threshold });
+    }
+    return { ...this.rule, threshold };
+  }
+
+  private needPipeline(operation: string): FacePipeline {
+    if (!this.pipeline) throw fvError('FV_ERR_INVALID_ARGUMENT', `${operation} needs a face pipeline: open the gallery with { pipeline }`, { operation });
+    return this.pipeline;
+  }
+}
+
+function subjectFilter(subject: string): MetadataFilter {
+  return { subject: { $eq: subject } };
+}
+
+/**
+ * The photo's bytes (its content hash is its identity) and the name kept as its source. The
+ * size is checked before reading, so a huge file is refused without being loaded.
+ */
+async function readPhoto(photo: PhotoInput): Promise<{ bytes: Uint8Array; source: string }> {
+  if (typeof photo !== 'string' && 'bytes' in photo) return photo;
+  const path = typeof photo === 'string' ? photo : photo.path;
+  const source = typeof photo === 'string' ? photo : (photo.source ?? photo.path);
+  const info = await stat(path).catch((cause: unknown) => {
+    throw fvError('FV_ERR_IMAGE_INPUT', `cannot read ${path}: ${(cause as Error).message}`, { path }, cause);
+  });
+  if (!info.isFile()) throw fvError('FV_ERR_IMAGE_INPUT', `${path} is not a file`, { path });
+  if (info.size > DEFAULT_DECODE_LIMITS.maxBytes) {
+    throw fvError('FV_ERR_IMAGE_TOO_LARGE', `${path} is ${info.size} bytes, over the limit of ${DEFAULT_DECODE_LIMITS.maxBytes}`, { path, bytes: info.size, maxBytes: DEFAULT_DECODE_LIMITS.maxBytes });
+  }
+  return { bytes: await readFile(path), source };
+}

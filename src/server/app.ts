@@ -1,0 +1,84 @@
+/**
+ * The HTTP server as a fastify instance: Pinecone's control and data planes over the embedded
+ * database, with API keys, Pinecone-shaped errors, metrics, health and an OpenAPI document.
+ * Building it opens no port; `start.ts` listens and shuts down.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ServerConfig } from '../config.js';
+import type { Database } from '../vector/database.js';
+import { installAuth } from './auth.js';
+import { installErrorHandling } from './errors.js';
+import { health } from './health.js';
+import { IndexSpecStore } from './index-specs.js';
+import { coerceQuerystring } from './json-schema.js';
+import { installMetrics } from './metrics.js';
+import { installOpenApi } from './openapi.js';
+import { pineconeControl } from './pinecone-control.js';
+import { DATA_PLANE_PREFIX, pineconeData } from './pinecone-data.js';
+import { formatSchemaError } from './schema-errors.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The embedded database the routes serve; its owner opens and closes it. */
+    database: Database;
+    /** The Pinecone `spec` of each index, reported back by describe. */
+    indexSpecs: IndexSpecStore;
+  }
+}
+
+export interface AppOptions {
+  config: ServerConfig;
+  database: Database;
+  logger: FastifyBaseLogger;
+}
+
+/**
+ * Builds the server, ready to `listen()` or to `inject()` requests into.
+ * @example const app = await buildApp({ config: loadConfig().server, database, logger });
+ *   (await app.inject({ url: '/healthz' })).json() // → { status: 'ok' }
+ */
+export async function buildApp({ config, database, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.maxBodyBytes,
+    // No type coercion: it would turn a `null` inside a vector into 0 (a NaN serialised by
+    // JSON.stringify arrives as null). Query strings are typed by coerceQuerystring instead.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    schemaErrorFormatter: formatSchemaError,
+    // On close: refuse new requests with 503, drop idle keep-alive sockets, let in-flight ones finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.decorate('database', database);
+  app.decorate('indexSpecs', IndexSpecStore.open(database.dir));
+  installOpenApi(app);
+  installErrorHandling(app);
+  installAuth(app, config);
+  installMetrics(app);
+  app.addHook('preValidation', async (request) => coerceQuerystring(request));
+  closeConnectionsWhenDraining(app);
+
+  await app.register(health);
+  await app.register(pineconeControl, config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl });
+  await app.register(pineconeData, { prefix: DATA_PLANE_PREFIX });
+  await app.ready();
+  return app;
+}
+
+/**
+ * fastify marks `Connection: close` only on requests that arrive after close() began; a response
+ * to a request already in flight would leave its keep-alive socket open, and close() would wait
+ * out the keep-alive timeout (5 s) for it. Marking those responses too lets the drain end as soon
+ * as the last one is sent.
+ */
+function closeConnectionsWhenDraining(app: FastifyInstance): void {
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (draining) reply.header('connection', 'close');
+    return payload;
+  });
+}

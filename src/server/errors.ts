@@ -1,0 +1,61 @@
+/**
+ * The server's one error handler: every failure becomes Pinecone's error body
+ * `{ error: { code, message, details }, status }` with the status of its code in the catalog.
+ * 4xx are the client's business and are logged at info; 5xx at error, with the stack and the full
+ * message, while the client gets only the code and its catalog summary (a 5xx message may name
+ * files and paths of the server).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOG, fvError, isFacevaultError, type FacevaultError } from '../errors.js';
+import type { ErrorResponse } from './pinecone-schemas.js';
+
+/** Pinecone's JSON error body for a coded error. */
+export function errorBody(err: FacevaultError): ErrorResponse {
+  const details = Object.keys(err.details).length > 0 ? { details: { ...err.details } } : {};
+  return { error: { code: err.code, message: err.message, ...details }, status: err.status };
+}
+
+/** Installs the error and not-found handlers on the root instance (inherited by every plugin). */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | FacevaultError, request, reply) => {
+    const coded = toCoded(err, request);
+    if (coded.status < 500) {
+      request.log.info({ code: coded.code, status: coded.status }, coded.message);
+      return send(reply, coded);
+    }
+    request.log.error({ err, code: coded.code }, `request failed: ${coded.message}`);
+    const summary = `${ERROR_CATALOG[coded.code].summary} The server log has the details of request ${request.id}.`;
+    return send(reply, fvError(coded.code, summary, { requestId: request.id }));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.raw.url ?? '').split('?')[0];
+    const err = fvError('FV_ERR_ROUTE_NOT_FOUND', `No route for ${request.method} ${path}`, { method: request.method, path });
+    request.log.info({ code: err.code, status: err.status }, err.message);
+    return send(reply, err);
+  });
+}
+
+function send(reply: FastifyReply, err: FacevaultError): FastifyReply {
+  return reply.status(err.status).type('application/json; charset=utf-8').send(errorBody(err));
+}
+
+/** The coded error a failure stands for; anything unexpected is an internal error with no detail. */
+function toCoded(err: FastifyError | FacevaultError, request: FastifyRequest): FacevaultError {
+  if (isFacevaultError(err)) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const limit = request.routeOptions.bodyLimit;
+      return fvError('FV_ERR_PAYLOAD_TOO_LARGE', `body: is over the ${limit}-byte limit of a request (Pinecone's upsert limit is 2 MB); send fewer records per request`, { limit });
+    }
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return fvError('FV_ERR_INVALID_ARGUMENT', 'body: is not valid JSON');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return fvError('FV_ERR_INVALID_ARGUMENT', 'body: is empty but Content-Type says application/json');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return fvError('FV_ERR_INVALID_ARGUMENT', `Content-Type: "${request.headers['content-type'] ?? ''}" is not supported; send application/json`);
+  }
+  // Other 4xx raised by fastify itself (bad Content-Length, malformed URL, ...) describe the request, not the server.
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) return fvError('FV_ERR_INVALID_ARGUMENT', err.message, { fastifyCode: err.code });
+  return fvError('FV_ERR_INTERNAL', err.message);
+}

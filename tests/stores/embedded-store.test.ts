@@ -1,0 +1,136 @@
+/** The embedded VectorStore: the interface's contract on tiny hand-made records, and purge (erase). */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openEmbeddedStore, type EmbeddedStore } from '../../src/stores/embedded-store.js';
+import { COMPLETE_MARKER_ID, STAGING_PREFIX } from '../../src/stores/namespace-rewrite.js';
+import type { StoreIndex } from '../../src/stores/vector-store.js';
+import { openDatabase } from '../../src/vector/database.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { filesHolding } from './files-holding.js';
+
+const spec = { name: 'people', dimension: 3, metric: 'cosine' as const };
+const v = (...values: number[]) => Float32Array.from(values);
+
+describe('EmbeddedStore', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let store: EmbeddedStore;
+  let index: StoreIndex;
+  beforeEach(async () => {
+    tmp = makeTempDir('facevault-store-');
+    store = await openEmbeddedStore(tmp.dir, { defaultEngine: 'exact' });
+    index = await store.ensureIndex(spec);
+    await index.upsert(
+      [
+        { id: 'ada-1', values: v(1, 0, 0), metadata: { subject: 'ada', note: 'first' } },
+        { id: 'ada-2', values: v(0.9, 0.1, 0), metadata: { subject: 'ada' } },
+        { id: 'bob-1', values: v(0, 1, 0), metadata: { subject: 'bob' } },
+      ],
+      { namespace: 'g' },
+    );
+  });
+  afterEach(async () => {
+    await store.close();
+    tmp.cleanup();
+  });
+
+  it('creates an index once and refuses to reopen it with another dimension or metric', async () => {
+    expect((await store.ensureIndex(spec)).spec).toEqual(spec);
+    expect(await store.listIndexes()).toEqual([spec]);
+    await expect(store.ensureIndex({ ...spec, dimension: 4 })).rejects.toMatchObject({ code: 'FV_ERR_INDEX_CONFIG' });
+    await expect(store.ensureIndex({ ...spec, metric: 'euclidean' })).rejects.toMatchObject({ code: 'FV_ERR_INDEX_CONFIG' });
+    await expect(store.openIndex('nobody')).rejects.toMatchObject({ code: 'FV_ERR_INDEX_NOT_FOUND' });
+  });
+
+  it('queries by cosine similarity with metadata, fetches as Float32Array, and keeps namespaces apart', async () => {
+    const matches = await index.query({ namespace: 'g', vector: [1, 0, 0], topK: 2, includeMetadata: true, exact: true });
+    expect(matches.map((m) => m.id)).toEqual(['ada-1', 'ada-2']);
+    expect(matches[0].score).toBeCloseTo(1, 6);
+    // cos((0.9, 0.1, 0), (1, 0, 0)) = 0.9 / √0.82
+    expect(matches[1].score).toBeCloseTo(0.9 / Math.sqrt(0.82), 6);
+    expect(matches[0].metadata).toEqual({ subject: 'ada', note: 'first' });
+    expect(await index.query({ vector: [1, 0, 0], topK: 2 })).toEqual([]);
+
+    const fetched = await index.fetch(['bob-1', 'nobody'], { namespace: 'g' });
+    expect([...fetched.keys()]).toEqual(['bob-1']);
+    expect(fetched.get('bob-1')?.values).toEqual(v(0, 1, 0));
+  });
+
+  it('updates metadata by filter, lists with metadata a page at a time, and counts by filter', async () => {
+    expect(await index.update({ filter: { subject: { $eq: 'ada' } } }, { metadata: { subject: 'ada lovelace' } }, { namespace: 'g' })).toBe(2);
+    const first = await index.list({ namespace: 'g', limit: 2, includeMetadata: true });
+    expect(first.records).toEqual([
+      { id: 'ada-1', metadata: { subject: 'ada lovelace', note: 'first' } },
+      { id: 'ada-2', metadata: { subject: 'ada lovelace' } },
+    ]);
+    const second = await index.list({ namespace: 'g', limit: 2, paginationToken: first.next });
+    expect(second).toEqual({ records: [{ id: 'bob-1' }] });
+    expect(await index.stats({ filter: { subject: 'ada lovelace' } })).toEqual({ dimension: 3, namespaces: { g: 2 }, totalRecordCount: 2 });
+    expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 3 }]);
+  });
+
+  it('plainly deleted records vanish from reads but stay in the data files until purged', async () => {
+    await index.delete({ ids: ['bob-1'] }, { namespace: 'g' });
+    expect((await index.fetch(['bob-1'], { namespace: 'g' })).size).toBe(0);
+    await store.close();
+    // The reason purge exists: a tombstone hides the record, its bytes remain in the log.
+    expect(filesHolding(tmp.dir, '"subject":"bob"')).not.toEqual([]);
+  });
+
+  it('purge leaves nothing of the deleted records in the files, and every other record intact', async () => {
+    await index.delete({ filter: { subject: 'bob' } }, { namespace: 'g', purge: true });
+    expect((await index.fetch(['bob-1'], { namespace: 'g' })).size).toBe(0);
+    expect((await index.list({ namespace: 'g' })).records.map((r) => r.id)).toEqual(['ada-1', 'ada-2']);
+    expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 2 }]);
+    const kept = await index.fetch(['ada-1'], { namespace: 'g' });
+    expect(kept.get('ada-1')).toEqual({ id: 'ada-1', values: v(1, 0, 0), metadata: { subject: 'ada', note: 'first' } });
+    await store.close();
+    expect(filesHolding(tmp.dir, '"subject":"bob"')).toEqual([]);
+    expect(filesHolding(tmp.dir, '"subject":"ada"')).not.toEqual([]);
+  });
+
+  it('rejects the reserved staging prefix as a namespace', async () => {
+    await expect(index.query({ namespace: `${STAGING_PREFIX}x`, vector: [1, 0, 0], topK: 1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+  });
+});
+
+describe('EmbeddedStore recovery of an interrupted purge', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => {
+    tmp = makeTempDir('facevault-store-');
+  });
+  afterEach(() => tmp.cleanup());
+
+  /** The state a crash can leave: the original namespace partly or wholly gone, a staging copy with or without its marker. */
+  async function crashedRewrite(options: { marker: boolean; originalLeft: string[] }): Promise<void> {
+    const db = await openDatabase(tmp.dir);
+    await db.createIndex({ name: 'people', dimension: 3, metric: 'cosine' });
+    const index = db.index('people');
+    const staging = `${STAGING_PREFIX}0123456789abcdef0123456789abcdef`;
+    await index.upsert({ namespace: staging, records: [{ id: 'a', values: [1, 0, 0] }, { id: 'b', values: [0, 1, 0] }] });
+    if (options.marker) await index.upsert({ namespace: staging, records: [{ id: COMPLETE_MARKER_ID, values: [1, 0, 0], metadata: { namespace: 'g' } }] });
+    const original = [{ id: 'a', values: [1, 0, 0] }, { id: 'b', values: [0, 1, 0] }, { id: 'erased', values: [0, 0, 1] }];
+    const left = original.filter((r) => options.originalLeft.includes(r.id));
+    if (left.length > 0) await index.upsert({ namespace: 'g', records: left });
+    await db.close();
+  }
+
+  it('finishes a rewrite whose copy was complete (original already emptied by the crash)', async () => {
+    await crashedRewrite({ marker: true, originalLeft: [] });
+    const store = await openEmbeddedStore(tmp.dir);
+    const index = await store.openIndex('people');
+    expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 2 }]);
+    expect((await index.list({ namespace: 'g' })).records.map((r) => r.id)).toEqual(['a', 'b']);
+    await store.close();
+    const db = await openDatabase(tmp.dir);
+    expect((await db.index('people').listNamespaces()).namespaces.map((ns) => ns.name)).toEqual(['g']);
+    await db.close();
+  });
+
+  it('discards an incomplete copy and keeps the original as it was', async () => {
+    await crashedRewrite({ marker: false, originalLeft: ['a', 'b', 'erased'] });
+    const store = await openEmbeddedStore(tmp.dir);
+    const index = await store.openIndex('people');
+    expect((await index.list({ namespace: 'g' })).records.map((r) => r.id)).toEqual(['a', 'b', 'erased']);
+    expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 3 }]);
+    await store.close();
+  });
+});
