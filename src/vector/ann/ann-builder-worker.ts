@@ -36,6 +36,8 @@ class Builder {
   private stepScheduled = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private failed = false;
+  /** Set by close(): a step already scheduled must not touch the released graph (a native throw there aborts the process). */
+  private closed = false;
 
   constructor(private readonly port: MessagePort, private readonly start: BuilderStart) {
     this.builtThrough = this.savedThrough = start.maxKey;
@@ -68,7 +70,7 @@ class Builder {
   }
 
   private schedule(): void {
-    if (this.stepScheduled || this.failed) return;
+    if (this.stepScheduled || this.failed || this.closed) return;
     this.stepScheduled = true;
     setImmediate(() => {
       this.stepScheduled = false;
@@ -134,7 +136,11 @@ class Builder {
     this.guard(() => {
       if (this.unsavedCount > 0) this.snapshot();
     });
+    this.closed = true;
+    this.queue.length = 0;
+    this.queuedVectors = 0;
     this.graph?.release();
+    this.graph = undefined;
     this.post({ type: 'closed' });
   }
 
@@ -149,7 +155,7 @@ class Builder {
 
   /** Runs `work`; the first error stops building and is reported once. */
   private guard(work: () => void): void {
-    if (this.failed) return;
+    if (this.failed || this.closed) return;
     try {
       work();
     } catch (err) {

@@ -115,4 +115,27 @@ describe('AnnIndex lifecycle', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, timeout: 30_000 });
     expect(stdout.trim()).toBe('done 2');
   });
+
+  it('closes in the middle of a build without aborting the process (a queued step must not touch the released graph)', async () => {
+    const annIndexUrl = new URL('../../../src/vector/ann/ann-index.js', import.meta.url).href;
+    const script = join(root, 'close-mid-build.mts');
+    writeFileSync(script, `
+      import { AnnIndex } from ${JSON.stringify(annIndexUrl)};
+      const hnsw = ${JSON.stringify(HNSW)};
+      const dimension = 64;
+      for (let round = 0; round < 6; round++) {
+        const ann = await AnnIndex.open({ dir: ${JSON.stringify(root)} + '/mid-' + round, dimension, metric: 'cosine', hnsw });
+        for (let batch = 0; batch < 20; batch++) {
+          const vectors = Float32Array.from({ length: 1000 * dimension }, () => Math.random() - 0.5);
+          ann.enqueue(Array.from({ length: 1000 }, (_, i) => batch * 1000 + i + 1), vectors);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20 * round));
+        await ann.close();
+      }
+      console.log('closed every round');
+    `);
+    const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: projectRoot, timeout: 50_000 });
+    expect(stdout.trim()).toBe('closed every round');
+  });
 });
