@@ -48,6 +48,7 @@ export const ERROR_CATALOG = {
   FV_ERR_UNAUTHORIZED: { status: 401, summary: 'The API key is missing or wrong.' },
   FV_ERR_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body exceeds the size limit.' },
   FV_ERR_ROUTE_NOT_FOUND: { status: 404, summary: 'No route for this method and path.' },
+  FV_ERR_UNSUPPORTED: { status: 400, summary: 'A Pinecone feature facevault does not offer (integrated embedding, imports, backups, collections, ...).' },
   FV_ERR_INTERNAL: { status: 500, summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
