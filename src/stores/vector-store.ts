@@ -63,7 +63,8 @@ export interface DeleteOptions extends NamespaceOption {
    * Also make sure that no copy of the deleted records stays recoverable in the store's own
    * files (an erase, e.g. of a person's biometric data): the call returns once the store has
    * rewritten whatever still held them. Costs far more than a plain delete — on the embedded
-   * store, a rewrite of the whole namespace — so use it for erasure, not for routine deletes.
+   * store, a compaction of the namespace (its live records rewritten once, its approximate graph
+   * rebuilt in the background) — so use it for erasure, not for routine deletes.
    */
   readonly purge?: boolean;
 }

@@ -119,6 +119,29 @@ export class IndexEngine {
     await Promise.all([...this.namespaces.values()].map((ns) => ns.flushGraph()));
   }
 
+  /**
+   * Rewrites the namespace's log as its live records (one transaction: the old log or the new
+   * survives a crash, never half of either) and deletes its graph files, which hold every vector
+   * the graph ever took. The graph is deleted first, so a crash in between leaves nothing erased
+   * in a graph; it is rebuilt from the live records under their same keys (sequence numbers) in
+   * the background when the namespace had one or the index searches approximately by default.
+   * @returns the live records kept and the dead versions (overwritten or deleted) removed.
+   */
+  async compact(namespace: string): Promise<{ recordCount: number; reclaimedVersions: number }> {
+    const ns = this.namespaces.get(namespace);
+    if (!ns) return { recordCount: 0, reclaimedVersions: 0 };
+    const rebuild = ns.hasGraph() || this.config.engine === 'approximate';
+    await ns.drop();
+    // Writes may have landed while the graph files went; the rewrite below is synchronous and
+    // takes the namespace as it is now. A namespace deleted meanwhile has nothing left to compact.
+    if (this.namespaces.get(namespace) !== ns) return { recordCount: 0, reclaimedVersions: 0 };
+    const reclaimedVersions = ns.deadVersions;
+    this.storage.compact(this.name, namespace, segmentsOf(ns, this.config.dimension));
+    ns.deadVersions = 0;
+    if (rebuild && ns.recordCount > 0) await ns.ensureGraph(this.config.hnsw);
+    return { recordCount: ns.recordCount, reclaimedVersions };
+  }
+
   private maybeCompact(ns: NamespaceState): void {
     if (ns.deadVersions < COMPACTION_MIN_DEAD || ns.deadVersions < ns.recordCount) return;
     this.storage.compact(this.name, ns.name, segmentsOf(ns, this.config.dimension));

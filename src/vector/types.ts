@@ -117,13 +117,16 @@ export interface FetchResponse<M extends RecordMetadata = RecordMetadata> {
   usage: { readUnits: number };
 }
 
-export interface UpdateOptions<M extends RecordMetadata = RecordMetadata> {
-  id: string;
+/**
+ * Pinecone v8's `update`: one record by `id` (new values and/or metadata), or every record
+ * matching `filter` (metadata only).
+ */
+export type UpdateOptions<M extends RecordMetadata = RecordMetadata> = {
   values?: number[] | Float32Array;
   /** Merged into the stored metadata (Pinecone's `setMetadata`). */
   metadata?: Partial<M>;
   namespace?: string;
-}
+} & ({ id: string; filter?: undefined } | { filter: MetadataFilter; id?: undefined; values?: undefined });
 
 export interface ListOptions {
   prefix?: string;
@@ -149,6 +152,30 @@ export interface IndexStats {
 export interface NamespaceDescription {
   name: string;
   recordCount: number;
+}
+
+/** As the Pinecone v8 client's `listNamespaces` options. */
+export interface ListNamespacesOptions {
+  prefix?: string;
+  /** 1-100; absent: every namespace from the token on (the HTTP API applies Pinecone's page of 100). */
+  limit?: number;
+  paginationToken?: string;
+}
+
+export interface ListNamespacesResponse {
+  namespaces: NamespaceDescription[];
+  /** Present when more namespaces follow. */
+  pagination?: { next: string };
+  /** Namespaces matching the prefix, on every page. */
+  totalCount: number;
+}
+
+export interface CompactResponse {
+  namespace: string;
+  /** Live records kept. */
+  recordCount: number;
+  /** Record versions removed from the files: deleted records and overwritten values. */
+  reclaimedVersions: number;
 }
 
 /** Limits as Pinecone's. */

@@ -309,11 +309,17 @@ export function validateNamespace(namespace: unknown): string {
   return namespace;
 }
 
-export interface ValidatedListOptions {
-  /** '' lists every id. */
+/** Paging options shared by `listPaginated` (ids) and `listNamespaces`. */
+export interface ValidatedPage {
+  /** '' lists everything. */
   prefix: string;
-  limit: number;
+  /** Absent: no limit (listNamespaces only). */
+  limit?: number;
   paginationToken?: string;
+}
+
+export interface ValidatedListOptions extends ValidatedPage {
+  limit: number;
   namespace: string;
 }
 
@@ -325,6 +331,23 @@ export interface ValidatedListOptions {
  */
 export function validateListOptions(options: unknown): ValidatedListOptions {
   const o = options === undefined ? {} : objectOf(options, 'options', 'FV_ERR_INVALID_ARGUMENT', ['prefix', 'limit', 'paginationToken', 'namespace']);
+  return { ...validatePage(o), limit: o.limit === undefined ? DEFAULT_LIST_LIMIT : listLimit(o.limit), namespace: validateNamespace(o.namespace) };
+}
+
+/**
+ * Validates `listNamespaces` options: as `validateListOptions` without namespace, and no limit by default.
+ * @throws FV_ERR_INVALID_ARGUMENT for a bad option; FV_ERR_PAGINATION_TOKEN for a token that is not a non-empty string.
+ */
+export function validateListNamespacesOptions(options: unknown): ValidatedPage {
+  const o = options === undefined ? {} : objectOf(options, 'options', 'FV_ERR_INVALID_ARGUMENT', ['prefix', 'limit', 'paginationToken']);
+  return { ...validatePage(o), ...(o.limit === undefined ? {} : { limit: listLimit(o.limit) }) };
+}
+
+function listLimit(limit: unknown): number {
+  return integerIn(limit, 'limit', 1, LIMITS.maxListLimit, 'FV_ERR_INVALID_ARGUMENT');
+}
+
+function validatePage(o: Record<string, unknown>): ValidatedPage {
   let prefix = '';
   if (o.prefix !== undefined) {
     if (typeof o.prefix !== 'string') throw fail('FV_ERR_INVALID_ARGUMENT', 'prefix', `expects a string, got ${describeValue(o.prefix)}`);
@@ -332,18 +355,11 @@ export function validateListOptions(options: unknown): ValidatedListOptions {
     if (problem !== undefined) throw raise('prefix', problem);
     prefix = o.prefix;
   }
-  const result: ValidatedListOptions = {
-    prefix,
-    limit: o.limit === undefined ? DEFAULT_LIST_LIMIT : integerIn(o.limit, 'limit', 1, LIMITS.maxListLimit, 'FV_ERR_INVALID_ARGUMENT'),
-    namespace: validateNamespace(o.namespace),
-  };
-  if (o.paginationToken !== undefined) {
-    if (typeof o.paginationToken !== 'string' || o.paginationToken.length === 0) {
-      throw fail('FV_ERR_PAGINATION_TOKEN', 'paginationToken', `expects the non-empty string a previous page returned, got ${describeValue(o.paginationToken)}`);
-    }
-    result.paginationToken = o.paginationToken;
+  if (o.paginationToken === undefined) return { prefix };
+  if (typeof o.paginationToken !== 'string' || o.paginationToken.length === 0) {
+    throw fail('FV_ERR_PAGINATION_TOKEN', 'paginationToken', `expects the non-empty string a previous page returned, got ${describeValue(o.paginationToken)}`);
   }
-  return result;
+  return { prefix, paginationToken: o.paginationToken };
 }
 
 /** A query with defaults filled in; exactly one of `vector` and `id` is set. */

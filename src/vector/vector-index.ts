@@ -7,8 +7,11 @@ import { compileFilter } from './filter.js';
 import type { IndexEngine } from './index-engine.js';
 import type { NamespaceState } from './namespace.js';
 import type {
+  CompactResponse,
   FetchResponse,
   IndexStats,
+  ListNamespacesOptions,
+  ListNamespacesResponse,
   ListOptions,
   ListResponse,
   NamespaceDescription,
@@ -21,7 +24,7 @@ import type {
   UpsertOptions,
 } from './types.js';
 import { DEFAULT_NAMESPACE } from './types.js';
-import { validateIds, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId, validateMetadata } from './validate.js';
+import { validateIds, validateListNamespacesOptions, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId, validateMetadata, type ValidatedPage } from './validate.js';
 
 /** Resolves the engine of a named index at each call, so a handle to a deleted index fails cleanly. */
 export type EngineLookup = (name: string) => IndexEngine;
@@ -104,9 +107,10 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
   /**
    * Replaces the values and/or merges metadata of one record, durably. With `filter` instead of
    * `id`, merges `metadata` into every matching record.
-   * @throws FV_ERR_RECORD_NOT_FOUND when the id is unknown
+   * @example await index.update({ id: 'a', values: [0.3, 0.4], metadata: { subject: 'ada' } }) // → { matchedRecords: 1 }
+   * @throws FV_ERR_RECORD_NOT_FOUND when the id is unknown; FV_ERR_INVALID_ARGUMENT for both or neither of id and filter, or values with a filter
    */
-  async update(options: UpdateOptions<M> & { filter?: Record<string, unknown> }): Promise<{ matchedRecords: number }> {
+  async update(options: UpdateOptions<M>): Promise<{ matchedRecords: number }> {
     const engine = this.engine();
     const u = validateUpdate(options, engine.config.dimension, engine.config.metric);
     const namespace = this.ns(options?.namespace);
@@ -165,30 +169,18 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     await this.engine().deleteNamespace(this.ns(options?.namespace));
   }
 
-  /** Ids in lexicographic order, by prefix, a page at a time (100 by default). */
+  /**
+   * Ids in lexicographic order, by prefix, a page at a time (100 by default); `pagination.next`
+   * is the token of the next page, absent on the last one.
+   * @example await index.listPaginated({ prefix: 'doc1#', limit: 2 }) // → { vectors: [{ id: 'doc1#a' }, { id: 'doc1#b' }], pagination: { next: '…' }, namespace: '', usage: { readUnits: 1 } }
+   * @throws FV_ERR_INVALID_ARGUMENT for a bad option; FV_ERR_PAGINATION_TOKEN for a token not returned here
+   */
   async listPaginated(options: ListOptions = {}): Promise<ListResponse> {
     const engine = this.engine();
-    const { prefix, limit, paginationToken } = validateListOptions(options);
+    const page = validateListOptions(options);
     const namespace = this.ns(options?.namespace);
-    const sorted = engine.existing(namespace)?.idsInOrder() ?? [];
-    const after = paginationToken === undefined ? undefined : decodeToken(paginationToken);
-    let start = lowerBound(sorted, after === undefined ? prefix ?? '' : after);
-    if (after !== undefined && sorted[start] === after) start++;
-    const vectors: { id: string }[] = [];
-    let i = start;
-    for (; i < sorted.length && vectors.length < limit; i++) {
-      const id = sorted[i] as string;
-      if (prefix !== undefined && !id.startsWith(prefix)) break;
-      vectors.push({ id });
-    }
-    const more = i < sorted.length && (prefix === undefined || (sorted[i] as string).startsWith(prefix));
-    const last = vectors.at(-1);
-    return {
-      vectors,
-      ...(more && last ? { pagination: { next: encodeToken(last.id) } } : {}),
-      namespace,
-      usage: { readUnits: 1 },
-    };
+    const { items, next } = pageOf(engine.existing(namespace)?.idsInOrder() ?? [], page);
+    return { vectors: items.map((id) => ({ id })), ...(next ? { pagination: { next } } : {}), namespace, usage: { readUnits: 1 } };
   }
 
   async describeIndexStats(options: { filter?: Record<string, unknown> } = {}): Promise<IndexStats> {
@@ -206,10 +198,37 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     return { namespaces, dimension: engine.config.dimension, indexFullness: 0, totalRecordCount };
   }
 
-  async listNamespaces(): Promise<{ namespaces: NamespaceDescription[]; totalCount: number }> {
+  /**
+   * The namespaces holding records, by name, as the Pinecone v8 client's `listNamespaces`.
+   * Without `limit` every namespace (from the token on) is returned at once.
+   * @example await index.listNamespaces({ limit: 1 }) // → { namespaces: [{ name: 'a', recordCount: 2 }], pagination: { next: '…' }, totalCount: 2 }
+   * @throws FV_ERR_INVALID_ARGUMENT for a bad option; FV_ERR_PAGINATION_TOKEN for a token not returned here
+   */
+  async listNamespaces(options: ListNamespacesOptions = {}): Promise<ListNamespacesResponse> {
     const engine = this.engine();
-    const namespaces = engine.namespaceNames().sort().map((name) => ({ name, recordCount: (engine.existing(name) as NamespaceState).recordCount }));
-    return { namespaces, totalCount: namespaces.length };
+    const page = validateListNamespacesOptions(options);
+    const { items, next, matching } = pageOf(engine.namespaceNames().sort(), page);
+    const namespaces = items.map((name) => ({ name, recordCount: (engine.existing(name) as NamespaceState).recordCount }));
+    return { namespaces, ...(next ? { pagination: { next } } : {}), totalCount: matching };
+  }
+
+  /**
+   * Physically removes what deletes and overwrites left behind in a namespace: its live records
+   * are rewritten into fresh segments in one transaction (after a crash, the old log or the new,
+   * never half), the freed pages are zeroed and the write-ahead log emptied, and the HNSW graph
+   * files, which hold every vector the graph ever took, are deleted; the graph is rebuilt from the
+   * live records in the background (approximate queries meanwhile scan exactly, as for any unbuilt
+   * tail). Use it to erase personal data for good; routine deletes need no compaction (the engine
+   * compacts a namespace by itself once dead versions outnumber live records). Not in Pinecone's
+   * API, whose storage compacts itself: it is on the index handle like every namespace operation.
+   * Cost: the live records written once (~0.5 s per 100K × 128-d) plus rebuilding the graph.
+   * @example await index.namespace('gallery').compact() // → { namespace: 'gallery', recordCount: 2, reclaimedVersions: 1 }
+   * @throws FV_ERR_INVALID_ARGUMENT for a bad namespace; FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
+   */
+  async compact(options: { namespace?: string } = {}): Promise<CompactResponse> {
+    const engine = this.engine();
+    const namespace = this.ns(options?.namespace);
+    return { namespace, ...(await engine.compact(namespace)) };
   }
 
   /** @throws FV_ERR_NAMESPACE_NOT_FOUND when the namespace holds no records */
@@ -258,6 +277,27 @@ function mergeMetadata(current: RecordMetadata | undefined, patch: RecordMetadat
 /** Pinecone bills a query by the records it scans: 1 read unit per 10 MB-ish; we report a plain count-based figure. */
 function readUnits(recordCount: number): number {
   return Math.max(1, Math.ceil(recordCount / 100_000));
+}
+
+/**
+ * One page of a sorted list: the names after the token's (else from the prefix on) that start
+ * with the prefix, at most `limit`; `next` when more follow; `matching` counts all with the prefix.
+ */
+function pageOf(sorted: readonly string[], page: ValidatedPage): { items: string[]; next?: string; matching: number } {
+  const { prefix, limit = Infinity, paginationToken } = page;
+  const firstMatching = lowerBound(sorted, prefix);
+  let end = firstMatching;
+  while (end < sorted.length && (sorted[end] as string).startsWith(prefix)) end++;
+  let start = firstMatching;
+  if (paginationToken !== undefined) {
+    const after = decodeToken(paginationToken);
+    start = Math.max(start, lowerBound(sorted, after));
+    if (sorted[start] === after) start++;
+  }
+  const stop = Math.min(end, start + limit);
+  const items = sorted.slice(start, stop) as string[];
+  const last = items.at(-1);
+  return { items, ...(stop < end && last !== undefined ? { next: encodeToken(last) } : {}), matching: end - firstMatching };
 }
 
 function lowerBound(sorted: readonly string[], key: string): number {

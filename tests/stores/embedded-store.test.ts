@@ -1,9 +1,7 @@
 /** The embedded VectorStore: the interface's contract on tiny hand-made records, and purge (erase). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore, type EmbeddedStore } from '../../src/stores/embedded-store.js';
-import { COMPLETE_MARKER_ID, STAGING_PREFIX } from '../../src/stores/namespace-rewrite.js';
 import type { StoreIndex } from '../../src/stores/vector-store.js';
-import { openDatabase } from '../../src/vector/database.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { filesHolding } from './files-holding.js';
 
@@ -75,62 +73,36 @@ describe('EmbeddedStore', () => {
     expect(filesHolding(tmp.dir, '"subject":"bob"')).not.toEqual([]);
   });
 
-  it('purge leaves nothing of the deleted records in the files, and every other record intact', async () => {
+  it('purge leaves nothing of the deleted records in the files, even while open, and every other record intact', async () => {
     await index.delete({ filter: { subject: 'bob' } }, { namespace: 'g', purge: true });
     expect((await index.fetch(['bob-1'], { namespace: 'g' })).size).toBe(0);
     expect((await index.list({ namespace: 'g' })).records.map((r) => r.id)).toEqual(['ada-1', 'ada-2']);
     expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 2 }]);
     const kept = await index.fetch(['ada-1'], { namespace: 'g' });
     expect(kept.get('ada-1')).toEqual({ id: 'ada-1', values: v(1, 0, 0), metadata: { subject: 'ada', note: 'first' } });
+    expect(filesHolding(tmp.dir, '"subject":"bob"')).toEqual([]);
     await store.close();
     expect(filesHolding(tmp.dir, '"subject":"bob"')).toEqual([]);
     expect(filesHolding(tmp.dir, '"subject":"ada"')).not.toEqual([]);
   });
 
-  it('rejects the reserved staging prefix as a namespace', async () => {
-    await expect(index.query({ namespace: `${STAGING_PREFIX}x`, vector: [1, 0, 0], topK: 1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
-  });
-});
-
-describe('EmbeddedStore recovery of an interrupted purge', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
-  beforeEach(() => {
-    tmp = makeTempDir('facevault-store-');
-  });
-  afterEach(() => tmp.cleanup());
-
-  /** The state a crash can leave: the original namespace partly or wholly gone, a staging copy with or without its marker. */
-  async function crashedRewrite(options: { marker: boolean; originalLeft: string[] }): Promise<void> {
-    const db = await openDatabase(tmp.dir);
-    await db.createIndex({ name: 'people', dimension: 3, metric: 'cosine' });
-    const index = db.index('people');
-    const staging = `${STAGING_PREFIX}0123456789abcdef0123456789abcdef`;
-    await index.upsert({ namespace: staging, records: [{ id: 'a', values: [1, 0, 0] }, { id: 'b', values: [0, 1, 0] }] });
-    if (options.marker) await index.upsert({ namespace: staging, records: [{ id: COMPLETE_MARKER_ID, values: [1, 0, 0], metadata: { namespace: 'g' } }] });
-    const original = [{ id: 'a', values: [1, 0, 0] }, { id: 'b', values: [0, 1, 0] }, { id: 'erased', values: [0, 0, 1] }];
-    const left = original.filter((r) => options.originalLeft.includes(r.id));
-    if (left.length > 0) await index.upsert({ namespace: 'g', records: left });
-    await db.close();
-  }
-
-  it('finishes a rewrite whose copy was complete (original already emptied by the crash)', async () => {
-    await crashedRewrite({ marker: true, originalLeft: [] });
-    const store = await openEmbeddedStore(tmp.dir);
-    const index = await store.openIndex('people');
-    expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 2 }]);
-    expect((await index.list({ namespace: 'g' })).records.map((r) => r.id)).toEqual(['a', 'b']);
-    await store.close();
-    const db = await openDatabase(tmp.dir);
-    expect((await db.index('people').listNamespaces()).namespaces.map((ns) => ns.name)).toEqual(['g']);
-    await db.close();
-  });
-
-  it('discards an incomplete copy and keeps the original as it was', async () => {
-    await crashedRewrite({ marker: false, originalLeft: ['a', 'b', 'erased'] });
-    const store = await openEmbeddedStore(tmp.dir);
-    const index = await store.openIndex('people');
-    expect((await index.list({ namespace: 'g' })).records.map((r) => r.id)).toEqual(['a', 'b', 'erased']);
-    expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 3 }]);
-    await store.close();
+  it('purge in an approximate store also removes the vectors from the graph files, and approximate queries stay right', async () => {
+    const annTmp = makeTempDir('facevault-store-');
+    const approximate = await openEmbeddedStore(annTmp.dir);
+    try {
+      const people = await approximate.ensureIndex({ name: 'faces', dimension: 4, metric: 'euclidean' });
+      const erased = v(4321.25, -876.5, 55.125, 9.0625);
+      const others = Array.from({ length: 50 }, (_, i) => ({ id: `p${i}`, values: v(i, i % 7, 1, 2), metadata: { subject: `s${i}` } }));
+      await people.upsert([...others, { id: 'eve-1', values: erased, metadata: { subject: 'eve' } }]);
+      await approximate.database.index('faces').flush();
+      const bytes = new Uint8Array(erased.buffer);
+      expect(filesHolding(annTmp.dir, bytes).length).toBeGreaterThanOrEqual(2);
+      await people.delete({ filter: { subject: 'eve' } }, { purge: true });
+      expect(filesHolding(annTmp.dir, bytes)).toEqual([]);
+      expect((await people.query({ vector: v(7, 0, 1, 2), topK: 1, exact: false }))[0]?.id).toBe('p7');
+    } finally {
+      await approximate.close();
+      annTmp.cleanup();
+    }
   });
 });

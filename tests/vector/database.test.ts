@@ -139,6 +139,57 @@ describe('Database', () => {
     await expectCode(index.describeNamespace('right'), 'FV_ERR_NAMESPACE_NOT_FOUND');
   });
 
+  it('pages through ids without metadata, a limit at a time, to the last id exactly once', async () => {
+    await db.createIndex({ name: 'l', dimension: 2, metric: 'euclidean' });
+    const index = db.index('l');
+    const ids = Array.from({ length: 250 }, (_, i) => `id-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < ids.length; i += 100) await index.upsert({ records: ids.slice(i, i + 100).map((id, j) => ({ id, values: [i + j, 1] })) });
+    const seen: string[] = [];
+    let paginationToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await index.listPaginated({ limit: 40, paginationToken });
+      seen.push(...page.vectors.map((v) => v.id));
+      paginationToken = page.pagination?.next;
+      pages++;
+    } while (paginationToken !== undefined);
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(7);
+    const all = await index.listPaginated();
+    expect(all.vectors).toHaveLength(100);
+    expect(all.pagination?.next).toBeDefined();
+  });
+
+  it('lists namespaces a page at a time with a prefix, as the Pinecone v8 client does', async () => {
+    await db.createIndex({ name: 'ns', dimension: 1, metric: 'euclidean' });
+    const index = db.index('ns');
+    for (const name of ['a1', 'a2', 'a3', 'b1', '']) await index.namespace(name).upsert({ records: [{ id: 'x', values: [1] }] });
+    const first = await index.listNamespaces({ prefix: 'a', limit: 2 });
+    expect(first).toEqual({ namespaces: [{ name: 'a1', recordCount: 1 }, { name: 'a2', recordCount: 1 }], pagination: { next: expect.any(String) }, totalCount: 3 });
+    const second = await index.listNamespaces({ prefix: 'a', limit: 2, paginationToken: first.pagination?.next });
+    expect(second).toEqual({ namespaces: [{ name: 'a3', recordCount: 1 }], totalCount: 3 });
+    expect((await index.listNamespaces()).namespaces.map((ns) => ns.name)).toEqual(['', 'a1', 'a2', 'a3', 'b1']);
+    await expectCode(index.listNamespaces({ limit: 0 }), 'FV_ERR_INVALID_ARGUMENT');
+    await expectCode(index.listNamespaces({ paginationToken: '%%%' }), 'FV_ERR_PAGINATION_TOKEN');
+  });
+
+  it('types update as Pinecone v8 does: by id with values and metadata, or by filter with metadata', async () => {
+    await db.createIndex({ name: 'u', dimension: 2, metric: 'euclidean' });
+    const index = db.index<{ subject: string; n?: number }>('u');
+    await index.upsert({ records: [{ id: 'a', values: [1, 1], metadata: { subject: 'ada' } }, { id: 'b', values: [2, 2], metadata: { subject: 'bob' } }] });
+    expect(await index.update({ id: 'a', values: [3, 3], metadata: { n: 1 } })).toEqual({ matchedRecords: 1 });
+    expect(await index.update({ filter: { subject: 'bob' }, metadata: { n: 2 } })).toEqual({ matchedRecords: 1 });
+    // @ts-expect-error values can be set by id only
+    await expectCode(index.update({ filter: { subject: 'bob' }, values: [0, 0] }), 'FV_ERR_INVALID_ARGUMENT');
+    // @ts-expect-error id and filter exclude each other
+    await expectCode(index.update({ id: 'a', filter: { subject: 'bob' }, metadata: { n: 3 } }), 'FV_ERR_INVALID_ARGUMENT');
+    expect((await index.fetch({ ids: ['a', 'b'] })).records).toEqual({
+      a: { id: 'a', values: [3, 3], metadata: { subject: 'ada', n: 1 } },
+      b: { id: 'b', values: [2, 2], metadata: { subject: 'bob', n: 2 } },
+    });
+    expect(await index.describeIndexStats({ filter: { n: { $gte: 2 } } })).toEqual({ namespaces: { '': { recordCount: 1 } }, dimension: 2, indexFullness: 0, totalRecordCount: 1 });
+  });
+
   it('rejects a bad batch whole: nothing of it is written', async () => {
     await db.createIndex({ name: 'v', dimension: 2, metric: 'cosine' });
     const index = db.index('v');

@@ -63,10 +63,10 @@ type StoredSegment = SegmentRow & { row: number };
  *
  * Trade-off: `synchronous: 'normal'` (default) survives a process crash, `'full'` also a
  * power loss at a higher commit latency (see {@link StorageOptions}). Removed rows are
- * overwritten with zeros (`secure_delete`, at the cost of writing the freed pages once more):
- * after an erase, `compact` or `deleteNamespace` and `close()`, nothing of the removed records
- * is left in the files (checked by grepping them); while open, stale frames of the reused
- * write-ahead log may still hold recent copies.
+ * overwritten with zeros (`secure_delete`, at the cost of writing the freed pages once more),
+ * and `compact` and `deleteNamespace` then checkpoint and empty the write-ahead log, whose old
+ * frames would still hold copies: when they return, nothing of the removed records is left in
+ * the files (checked by grepping them). A plain delete only appends a tombstone.
  *
  * Assumes a little-endian host (vectors are stored as the raw float32 bytes).
  *
@@ -241,14 +241,15 @@ export class Storage {
   }
 
   /**
-   * Physically removes every segment of the namespace (nothing of it is replayed afterwards);
-   * lastSeq is kept. A namespace without rows is a no-op.
+   * Physically removes every segment of the namespace (nothing of it is replayed afterwards, nor
+   * left in the files); lastSeq is kept. A namespace without rows changes nothing.
    * @throws FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
    */
   deleteNamespace(index: string, namespace: string): void {
     this.use(() => {
       this.dimensionOf(index);
       this.statements.deleteNamespaceSegments.run(index, namespace);
+      this.emptyWriteAheadLog();
     });
   }
 
@@ -272,13 +273,16 @@ export class Storage {
   /**
    * Replaces every segment of the namespace by segments holding exactly `live` (seqs kept as
    * given), in one transaction: if `live` throws or a batch is invalid, nothing changes.
-   * lastSeq is never lowered. An empty `live` leaves the namespace without rows.
+   * lastSeq is never lowered. An empty `live` leaves the namespace without rows. Afterwards
+   * nothing of the records left out is in the files. Cost: the live records written once, plus a
+   * checkpoint of at most 16 MiB of write-ahead log.
    * @throws FV_ERR_INVALID_ARGUMENT, FV_ERR_RECORD_ID as `appendUpsert`; FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
    */
   compact(index: string, namespace: string, live: Iterable<SegmentBatch>): void {
     this.use(() => {
       this.dimensionOf(index);
       this.compactTransaction(index, namespace, live);
+      this.emptyWriteAheadLog();
     });
   }
 
@@ -301,6 +305,15 @@ export class Storage {
     } catch (err) {
       throw asStorageError(err, this.file);
     }
+  }
+
+  /**
+   * Copies the write-ahead log into the database file and truncates it to zero bytes: its frames
+   * still hold the pages of rows just removed, as they were before `secure_delete` zeroed them.
+   * This connection holds the file exclusively, so no reader can keep the checkpoint from finishing.
+   */
+  private emptyWriteAheadLog(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   private dimensionOf(index: string): number {

@@ -1,0 +1,104 @@
+/** VectorIndex.compact(): what deletes and overwrites left in the files is gone, everything live stays. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/vector/database.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { filesHolding } from '../stores/files-holding.js';
+
+const DIMENSION = 8;
+const HNSW = { m: 8, efConstruction: 32, efSearch: 32, quantization: 'f32' as const };
+
+/** A vector whose float32 bytes appear nowhere by chance: the needle searched for in the raw files. */
+function distinctive(seed: number): Float32Array {
+  return Float32Array.from({ length: DIMENSION }, (_, d) => 1234.5678 + seed * 101.25 + d * 7.0625);
+}
+
+function bytesOf(vector: Float32Array): Uint8Array {
+  return new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+function ordinary(i: number): number[] {
+  return Array.from({ length: DIMENSION }, (_, d) => Math.sin(i * 1.3 + d) + (i % 5));
+}
+
+describe('compact', () => {
+  let tmp: ReturnType<typeof makeTempDir>;
+  let db: Database;
+  beforeEach(async () => {
+    tmp = makeTempDir();
+    db = await openDatabase(tmp.dir);
+  });
+  afterEach(async () => {
+    await db.close();
+    tmp.cleanup();
+  });
+
+  it('removes erased and overwritten vectors from the log and the graph files, while open, and keeps the rest', async () => {
+    await db.createIndex({ name: 'g', dimension: DIMENSION, metric: 'euclidean', engine: 'approximate', hnsw: HNSW });
+    const index = db.index('g').namespace('people');
+    const records = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, values: ordinary(i), metadata: { subject: `s${i % 30}` } }));
+    await index.upsert({ records: records.slice(0, 150) });
+    await index.upsert({ records: [{ id: 'erased', values: distinctive(1), metadata: { subject: 'eve' } }, { id: 'changed', values: distinctive(2) }] });
+    await index.upsert({ records: records.slice(150) });
+    await index.upsert({ records: [{ id: 'changed', values: ordinary(999) }] });
+    await index.flush();
+    await index.deleteOne({ id: 'erased' });
+    // The premise: a delete hides the record but its bytes stay in the log and in the graph snapshot.
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(1))).length).toBeGreaterThanOrEqual(2);
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(2)))).not.toEqual([]);
+
+    expect(await index.compact()).toEqual({ namespace: 'people', recordCount: 301, reclaimedVersions: 2 });
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(1)))).toEqual([]);
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(2)))).toEqual([]);
+    expect(filesHolding(tmp.dir, '"subject":"eve"')).toEqual([]);
+
+    // The graph is rebuilt from the live records under their keys: approximate answers are right.
+    await index.flush();
+    for (const i of [0, 77, 150, 299]) {
+      const { matches } = await index.query({ vector: records[i]!.values, topK: 1, exact: false, includeMetadata: true });
+      expect(matches[0]).toMatchObject({ id: `r${i}`, metadata: { subject: `s${i % 30}` } });
+    }
+    expect((await index.query({ vector: ordinary(999), topK: 1, exact: false })).matches[0]?.id).toBe('changed');
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(1)))).toEqual([]);
+
+    await db.close();
+    db = await openDatabase(tmp.dir);
+    const reopened = db.index('g').namespace('people');
+    expect((await reopened.describeIndexStats()).namespaces.people).toEqual({ recordCount: 301 });
+    expect((await reopened.fetch({ ids: ['r42', 'erased', 'changed'] })).records).toEqual({
+      r42: { id: 'r42', values: Array.from(Float32Array.from(ordinary(42))), metadata: { subject: 's12' } },
+      changed: { id: 'changed', values: Array.from(Float32Array.from(ordinary(999))) },
+    });
+  });
+
+  it('keeps writes made while it runs, keeps sequence numbers rising, and leaves other namespaces alone', async () => {
+    await db.createIndex({ name: 'e', dimension: DIMENSION, metric: 'euclidean' });
+    const index = db.index('e');
+    await index.upsert({ records: [{ id: 'a', values: ordinary(1) }, { id: 'b', values: distinctive(3) }] });
+    await index.upsert({ namespace: 'other', records: [{ id: 'b', values: distinctive(4) }] });
+    await index.deleteOne({ id: 'b' });
+    const compacting = index.compact();
+    await index.upsert({ records: [{ id: 'c', values: ordinary(3) }] });
+    expect(await compacting).toMatchObject({ recordCount: 2, reclaimedVersions: 1 });
+    await index.upsert({ records: [{ id: 'a', values: ordinary(4) }] });
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(3)))).toEqual([]);
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(4)))).not.toEqual([]);
+
+    await db.close();
+    db = await openDatabase(tmp.dir);
+    const { records } = await db.index('e').fetch({ ids: ['a', 'b', 'c'] });
+    expect(Object.keys(records).sort()).toEqual(['a', 'c']);
+    expect(records.a?.values).toEqual(Array.from(Float32Array.from(ordinary(4))));
+    expect(Object.keys((await db.index('e').namespace('other').fetch({ ids: ['b'] })).records)).toEqual(['b']);
+  });
+
+  it('empties a namespace whose records are all deleted, and is a no-op on an unknown one', async () => {
+    await db.createIndex({ name: 'n', dimension: DIMENSION, metric: 'euclidean' });
+    const index = db.index('n');
+    await index.upsert({ records: [{ id: 'x', values: distinctive(5) }] });
+    await index.deleteOne({ id: 'x' });
+    expect(await index.compact()).toEqual({ namespace: '', recordCount: 0, reclaimedVersions: 1 });
+    expect(await index.namespace('nobody').compact()).toEqual({ namespace: 'nobody', recordCount: 0, reclaimedVersions: 0 });
+    expect(filesHolding(tmp.dir, bytesOf(distinctive(5)))).toEqual([]);
+    expect((await index.listNamespaces()).namespaces).toEqual([]);
+  });
+});
