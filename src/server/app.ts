@@ -6,8 +6,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import type { Database } from '../vector/database.js';
+import { LIMITS } from '../vector/types.js';
 import { installAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { frameworkErrors, installErrorHandling } from './errors.js';
 import { health } from './health.js';
 import { IndexSpecStore } from './index-specs.js';
 import { coerceQuerystring } from './json-schema.js';
@@ -15,6 +16,7 @@ import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { pineconeControl } from './pinecone-control.js';
 import { DATA_PLANE_PREFIX, pineconeData } from './pinecone-data.js';
+import { pineconeUnsupported } from './pinecone-unsupported.js';
 import { formatSchemaError } from './schema-errors.js';
 
 declare module 'fastify' {
@@ -25,6 +27,16 @@ declare module 'fastify' {
     indexSpecs: IndexSpecStore;
   }
 }
+
+/**
+ * A fetch names up to 1,000 ids in its query string (`ids=a&ids=b...`), each up to 512 UTF-8 bytes
+ * and three times that percent-encoded. Node's default limit of 16 KB for the request line and
+ * headers refused a fetch of 1,000 ordinary ids (431) before fastify saw it.
+ */
+const MAX_HEADER_BYTES = LIMITS.maxIdsPerRequest * ('&ids='.length + 3 * LIMITS.maxIdBytes) + 16 * 1024;
+
+/** A namespace in a path (`/namespaces/{namespace}`) is up to 512 UTF-8 bytes, three times that percent-encoded; fastify's default allows 100 characters. */
+const MAX_PARAM_CHARS = 3 * LIMITS.maxIdBytes;
 
 export interface AppOptions {
   config: ServerConfig;
@@ -41,6 +53,9 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.maxBodyBytes,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
+    frameworkErrors,
     // No type coercion: it would turn a `null` inside a vector into 0 (a NaN serialised by
     // JSON.stringify arrives as null). Query strings are typed by coerceQuerystring instead.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
@@ -62,6 +77,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(health);
   await app.register(pineconeControl, config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl });
   await app.register(pineconeData, { prefix: DATA_PLANE_PREFIX });
+  await app.register(pineconeUnsupported);
   await app.ready();
   return app;
 }

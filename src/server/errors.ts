@@ -17,22 +17,33 @@ export function errorBody(err: FacevaultError): ErrorResponse {
 
 /** Installs the error and not-found handlers on the root instance (inherited by every plugin). */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | FacevaultError, request, reply) => {
-    const coded = toCoded(err, request);
-    if (coded.status < 500) {
-      request.log.info({ code: coded.code, status: coded.status }, coded.message);
-      return send(reply, coded);
-    }
-    request.log.error({ err, code: coded.code }, `request failed: ${coded.message}`);
-    const summary = `${ERROR_CATALOG[coded.code].summary} The server log has the details of request ${request.id}.`;
-    return send(reply, fvError(coded.code, summary, { requestId: request.id }));
-  });
+  app.setErrorHandler((err: FastifyError | FacevaultError, request, reply) => respond(err, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const path = (request.raw.url ?? '').split('?')[0];
     const err = fvError('FV_ERR_ROUTE_NOT_FOUND', `No route for ${request.method} ${path}`, { method: request.method, path });
     request.log.info({ code: err.code, status: err.status }, err.message);
     return send(reply, err);
   });
+}
+
+/**
+ * fastify's `frameworkErrors` option: a path the router refuses before any route is chosen (a
+ * malformed percent-encoding, a segment over `maxParamLength`). Without it fastify answers in its
+ * own shape, which the official client cannot read.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void respond(err, request, reply);
+}
+
+function respond(err: FastifyError | FacevaultError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const coded = toCoded(err, request);
+  if (coded.status < 500) {
+    request.log.info({ code: coded.code, status: coded.status }, coded.message);
+    return send(reply, coded);
+  }
+  request.log.error({ err, code: coded.code }, `request failed: ${coded.message}`);
+  const summary = `${ERROR_CATALOG[coded.code].summary} The server log has the details of request ${request.id}.`;
+  return send(reply, fvError(coded.code, summary, { requestId: request.id }));
 }
 
 function send(reply: FastifyReply, err: FacevaultError): FastifyReply {
@@ -45,7 +56,11 @@ function toCoded(err: FastifyError | FacevaultError, request: FastifyRequest): F
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
       const limit = request.routeOptions.bodyLimit;
-      return fvError('FV_ERR_PAYLOAD_TOO_LARGE', `body: is over the ${limit}-byte limit of a request (Pinecone's upsert limit is 2 MB); send fewer records per request`, { limit });
+      return fvError(
+        'FV_ERR_PAYLOAD_TOO_LARGE',
+        `body: is over the ${limit}-byte limit of a request; send fewer records per request (Pinecone's own limit is 2 MB too), or raise the limit with FACEVAULT_MAX_BODY_BYTES (--max-body-bytes)`,
+        { limit, setting: 'FACEVAULT_MAX_BODY_BYTES' },
+      );
     }
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return fvError('FV_ERR_INVALID_ARGUMENT', 'body: is not valid JSON');
@@ -53,6 +68,10 @@ function toCoded(err: FastifyError | FacevaultError, request: FastifyRequest): F
       return fvError('FV_ERR_INVALID_ARGUMENT', 'body: is empty but Content-Type says application/json');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return fvError('FV_ERR_INVALID_ARGUMENT', `Content-Type: "${request.headers['content-type'] ?? ''}" is not supported; send application/json`);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return fvError('FV_ERR_INVALID_ARGUMENT', 'path: a segment is too long; an index name has at most 45 characters and a namespace at most 512 UTF-8 bytes');
+    case 'FST_ERR_BAD_URL':
+      return fvError('FV_ERR_INVALID_ARGUMENT', 'path: is not a valid URL (malformed percent-encoding)');
   }
   // Other 4xx raised by fastify itself (bad Content-Length, malformed URL, ...) describe the request, not the server.
   const status = err.statusCode ?? 500;

@@ -12,9 +12,12 @@ import { fvError } from '../errors.js';
 import type { MetadataFilter, RecordMetadata, UpdateOptions, VectorRecord } from '../vector/types.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { routeSchema } from './json-schema.js';
+import { fetchByMetadata } from './fetch-by-metadata.js';
 import {
   DeleteRequest,
   EmptyResponse,
+  FetchByMetadataRequest,
+  FetchByMetadataResponse,
   FetchQuery,
   FetchResponse,
   IndexNameParams,
@@ -89,6 +92,11 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<QueryResponse> => {
       const body = request.body;
+      for (const field of ['scanFactor', 'maxCandidates'] as const) {
+        if (body[field] !== undefined) {
+          throw fvError('FV_ERR_UNSUPPORTED', `${field}: tunes Pinecone's dedicated read nodes, which facevault does not have; leave it out, and choose the engine with exact (or the X-Facevault-Exact header)`, { path: field });
+        }
+      }
       const header = request.headers['x-facevault-exact'];
       const exact = body.exact ?? (header === undefined ? undefined : header === 'true');
       const result = await index(request).query(
@@ -127,6 +135,31 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
   );
 
+  app.post<{ Params: IndexParams; Body: FetchByMetadataRequest }>(
+    '/vectors/fetch_by_metadata',
+    {
+      schema: routeSchema({
+        summary: 'Records whose metadata matches a filter, a page at a time, in id order',
+        operationId: 'fetch_vectors_by_metadata',
+        tags: TAGS,
+        params: IndexNameParams,
+        body: FetchByMetadataRequest,
+        response: { 200: FetchByMetadataResponse },
+      }),
+    },
+    async (request) => {
+      const { filter, namespace, limit, paginationToken } = request.body;
+      const engineName = engineNamespace(namespace);
+      const page = await fetchByMetadata(index(request), defined({ filter, namespace: engineName, limit: limit ?? 100, paginationToken }));
+      return {
+        vectors: page.records,
+        namespace: wireNamespace(engineName ?? ''),
+        usage: { readUnits: Math.max(1, Math.ceil(Object.keys(page.records).length / 10)) },
+        ...(page.next !== undefined && { pagination: { next: page.next } }),
+      };
+    },
+  );
+
   app.post<{ Params: IndexParams; Body: UpdateRequest }>(
     '/vectors/update',
     {
@@ -141,6 +174,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<UpdateResponse> => {
       const body = request.body;
+      if (body.dryRun === true) return { matchedRecords: await countUpdated(index(request), body) };
       const options = defined({
         id: body.id,
         sparseValues: body.sparseValues, // refused by the engine
@@ -277,6 +311,19 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
   );
 };
+
+/**
+ * What an update would change, for `dryRun`: the record when it exists, or the records matching
+ * the filter. The engine's update checks the rest (exactly one of id and filter) when it runs.
+ * @throws FV_ERR_INVALID_ARGUMENT when neither or both of id and filter are given; FV_ERR_FILTER.
+ */
+async function countUpdated(target: VectorIndex, { id, filter, namespace: wire }: UpdateRequest): Promise<number> {
+  const namespace = engineNamespace(wire);
+  if ((id === undefined) === (filter === undefined)) throw fvError('FV_ERR_INVALID_ARGUMENT', 'body: give exactly one of id and filter', { path: 'id' });
+  if (id !== undefined) return Object.keys((await target.fetch(defined({ ids: [id], namespace }))).records).length;
+  const stats = await target.describeIndexStats({ filter: filter as MetadataFilter });
+  return stats.namespaces[namespace ?? '']?.recordCount ?? 0;
+}
 
 /** A namespace as the engine names it; undefined (not given) stays undefined: the engine's default. */
 function engineNamespace<T extends string | undefined>(wire: T): T {

@@ -35,6 +35,7 @@ const Filter = z
   .describe("Pinecone's metadata filter: $eq $ne $gt $gte $lt $lte $in $nin $exists $and $or; top-level fields are ANDed");
 const Values = z.array(z.number()).describe('Dense vector of the index dimension');
 const Sparse = z.unknown().describe('Not supported: facevault indexes are dense; a request carrying it is refused with 400');
+const DedicatedReadTuning = z.unknown().describe("Not supported: tuning of Pinecone's dedicated read nodes; a request carrying it is refused with 400 FV_ERR_UNSUPPORTED (choose the engine with exact instead)");
 const Usage = z.object({ readUnits: z.number().int() });
 const Pagination = z.object({ next: z.string().describe('Token of the next page') });
 
@@ -120,6 +121,8 @@ export const QueryRequest = z.strictObject({
   vector: Values.optional().describe('Query vector; give this or id'),
   id: z.string().optional().describe('Query by the vector of a stored record; give this or vector'),
   sparseVector: Sparse.optional(),
+  scanFactor: DedicatedReadTuning.optional(),
+  maxCandidates: DedicatedReadTuning.optional(),
   exact: z
     .boolean()
     .optional()
@@ -162,8 +165,18 @@ export const UpdateRequest = z.strictObject({
   setMetadata: Metadata.optional().describe('Merged into the stored metadata'),
   namespace: Namespace.optional(),
   filter: Filter.optional().describe('Merge setMetadata into every matching record; give this or id'),
+  dryRun: z.boolean().optional().describe('true: count the records the update would change (matchedRecords) and change nothing'),
 });
 export type UpdateRequest = z.infer<typeof UpdateRequest>;
+export const FetchByMetadataRequest = z.strictObject({
+  filter: Filter,
+  namespace: Namespace.optional(),
+  limit: z.number().int().min(1).max(LIMITS.maxIdsPerRequest).optional().describe(`Records per page, default 100, at most ${LIMITS.maxIdsPerRequest}`),
+  paginationToken: z.string().optional(),
+});
+export type FetchByMetadataRequest = z.infer<typeof FetchByMetadataRequest>;
+export const FetchByMetadataResponse = FetchResponse.extend({ pagination: Pagination.optional() });
+
 export const UpdateResponse = z.object({ matchedRecords: z.number().int() });
 export type UpdateResponse = z.infer<typeof UpdateResponse>;
 

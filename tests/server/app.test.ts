@@ -109,6 +109,12 @@ describe('requests the schema refuses', () => {
     expect(bad.json()).toMatchObject({ error: { code: 'FV_ERR_INVALID_ARGUMENT', message: 'querystring limit: expects an integer' } });
   });
 
+  it('answers 400 in Pinecone\'s shape for a path the router cannot decode', async () => {
+    const response = await app.inject({ url: '/indexes/small/namespaces/%E0%A4%A', headers: auth });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'FV_ERR_INVALID_ARGUMENT', message: 'path: is not a valid URL (malformed percent-encoding)' }, status: 400 });
+  });
+
   it('answers 404 in Pinecone\'s shape for an unknown route', async () => {
     const response = await app.inject({ method: 'POST', url: '/indexes/small/vectors/frobnicate', headers: auth });
     expect(response.statusCode).toBe(404);
@@ -119,6 +125,35 @@ describe('requests the schema refuses', () => {
     const refused = log.lines().filter((line) => line.code === 'FV_ERR_TOP_K');
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((line) => line.level === 30)).toBe(true);
+  });
+});
+
+describe('update with dryRun (API 2026-04; the official client does not send it)', () => {
+  const update = (payload: object) => app.inject({ method: 'POST', url: '/indexes/dry/vectors/update', payload, headers: auth });
+
+  it('counts what an update would change and changes nothing', async () => {
+    await database.createIndex({ name: 'dry', dimension: 2, metric: 'euclidean' });
+    await database.index('dry').upsert({ records: [{ id: 'p', values: [1, 2] }] });
+    await database.index('dry').namespace('dry').upsert({
+      records: [
+        { id: 'd1', values: [1, 1], metadata: { tone: 'warm' } },
+        { id: 'd2', values: [2, 2], metadata: { tone: 'warm' } },
+        { id: 'd3', values: [3, 3], metadata: { tone: 'cold' } },
+      ],
+    });
+    expect((await update({ filter: { tone: 'warm' }, setMetadata: { tone: 'hot' }, namespace: 'dry', dryRun: true })).json()).toEqual({ matchedRecords: 2 });
+    expect((await update({ id: 'd3', values: [0, 0], namespace: 'dry', dryRun: true })).json()).toEqual({ matchedRecords: 1 });
+    expect((await update({ id: 'nope', values: [0, 0], namespace: 'dry', dryRun: true })).json()).toEqual({ matchedRecords: 0 });
+    expect((await update({ id: 'p', values: [0, 0], dryRun: true })).json()).toEqual({ matchedRecords: 1 });
+    const { records } = await database.index('dry').namespace('dry').fetch({ ids: ['d1', 'd3'] });
+    expect([records.d1?.metadata, records.d3?.values]).toEqual([{ tone: 'warm' }, [3, 3]]);
+    expect((await database.index('dry').fetch({ ids: ['p'] })).records.p?.values).toEqual([1, 2]);
+  });
+
+  it('needs exactly one of id and filter', async () => {
+    const response = await update({ setMetadata: { a: 'b' }, dryRun: true });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: { code: 'FV_ERR_INVALID_ARGUMENT', message: 'body: give exactly one of id and filter' } });
   });
 });
 
@@ -144,22 +179,30 @@ describe('/openapi.json', () => {
     expect(response.statusCode).toBe(200);
     const doc = response.json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual([
-      '/healthz',
-      '/indexes',
-      '/indexes/{indexName}',
-      '/indexes/{indexName}/describe_index_stats',
-      '/indexes/{indexName}/namespaces',
-      '/indexes/{indexName}/namespaces/{namespace}',
-      '/indexes/{indexName}/query',
-      '/indexes/{indexName}/vectors/delete',
-      '/indexes/{indexName}/vectors/fetch',
-      '/indexes/{indexName}/vectors/list',
-      '/indexes/{indexName}/vectors/update',
-      '/indexes/{indexName}/vectors/upsert',
-      '/metrics',
-      '/openapi.json',
-    ]);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/healthz',
+        '/indexes',
+        '/indexes/{indexName}',
+        '/indexes/{indexName}/describe_index_stats',
+        '/indexes/{indexName}/namespaces',
+        '/indexes/{indexName}/namespaces/{namespace}',
+        '/indexes/{indexName}/query',
+        '/indexes/{indexName}/vectors/delete',
+        '/indexes/{indexName}/vectors/fetch',
+        '/indexes/{indexName}/vectors/fetch_by_metadata',
+        '/indexes/{indexName}/vectors/list',
+        '/indexes/{indexName}/vectors/update',
+        '/indexes/{indexName}/vectors/upsert',
+        '/metrics',
+        '/openapi.json',
+      ]),
+    );
+    const operationIds = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((path) => Object.values(path).map((op) => op.operationId));
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+    // Pinecone routes facevault does not serve are documented as such, with the error they answer
+    expect(doc.paths['/indexes/{indexName}/bulk/imports'].post).toMatchObject({ summary: 'Not supported: bulk import from object storage', tags: ['not supported'] });
+    expect(doc.paths['/indexes/{indexName}/namespaces'].post.description).toMatch(/^Answers 400 FV_ERR_UNSUPPORTED: /);
     expect(Object.keys(doc.paths['/indexes/{indexName}']).sort()).toEqual(['delete', 'get', 'patch']);
     const query = doc.paths['/indexes/{indexName}/query'].post;
     expect(query.requestBody.content['application/json'].schema.properties.topK).toMatchObject({ type: 'integer', minimum: 1, maximum: 10000 });

@@ -1,7 +1,7 @@
 /** A real facevault server on 127.0.0.1 and a random port, over a fresh temp directory, with the official client pointed at it. */
 import { Writable } from 'node:stream';
 import { Pinecone } from '@pinecone-database/pinecone';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type LogLevel } from '../../src/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -17,11 +17,11 @@ export interface Harness {
   stop: () => Promise<void>;
 }
 
-export async function startHarness(overrides: { maxBodyBytes?: number } = {}): Promise<Harness> {
+export async function startHarness({ logLevel = 'info', ...overrides }: { maxBodyBytes?: number; logLevel?: LogLevel; apiKeys?: string[] } = {}): Promise<Harness> {
   const tmp = makeTempDir('facevault-server-');
   const config = loadConfig({
     env: {},
-    flags: { dataDir: tmp.dir, logLevel: 'info', server: { host: '127.0.0.1', port: 0, apiKeys: [API_KEY], ...overrides } },
+    flags: { dataDir: tmp.dir, logLevel, server: { host: '127.0.0.1', port: 0, apiKeys: [API_KEY], ...overrides } },
   });
   const lines: string[] = [];
   const sink = new Writable({
@@ -30,8 +30,8 @@ export async function startHarness(overrides: { maxBodyBytes?: number } = {}): P
       done();
     },
   });
-  const server = await startServer(config, createLogger('info', sink));
-  const pc = new Pinecone({ apiKey: API_KEY, controllerHostUrl: server.url, maxRetries: 0 });
+  const server = await startServer(config, createLogger(logLevel, sink));
+  const pc = new Pinecone({ apiKey: config.server.apiKeys[0] as string, controllerHostUrl: server.url, maxRetries: 0 });
   return {
     server,
     pc,

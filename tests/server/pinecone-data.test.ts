@@ -177,3 +177,103 @@ describe('update by filter', () => {
     ]);
   });
 });
+
+describe('the default namespace, as the client names it', () => {
+  it('reaches one namespace whether the client sends __default__ (its default) or ""', async () => {
+    // pc.index(name) and index.namespace('') both target '__default__'; an explicit namespace: '' is sent as ''.
+    expect(Object.keys((await index.namespace('').fetch({ ids: ['a1'] })).records)).toEqual(['a1']);
+    expect(Object.keys((await index.fetch({ ids: ['a1'], namespace: '' })).records)).toEqual(['a1']);
+    expect((await index.query({ id: 'a1', topK: 1, namespace: '' })).matches.map((m) => m.id)).toEqual(['a1']);
+    expect((await index.listPaginated({ namespace: '' })).vectors?.map((v) => v.id)).toEqual(['a1', 'a2', 'b1', 'b2']);
+    // responses spell it __default__, as Pinecone does
+    expect((await index.fetch({ ids: ['a1'], namespace: '' })).namespace).toBe('__default__');
+    expect(await index.describeNamespace('__default__')).toMatchObject({ name: '__default__', recordCount: 4 });
+    expect(Object.keys((await index.describeIndexStats()).namespaces ?? {})).toContain('__default__');
+  });
+});
+
+describe('limits the client reaches', () => {
+  it('fetches 1,000 ids in one request (a query string of ~20 KB)', async () => {
+    const scratch = index.namespace('thousand');
+    const ids = Array.from({ length: 1000 }, (_, i) => `photo-${String(i).padStart(6, '0')}.jpg`);
+    await scratch.upsert({ records: ids.map((id, i) => ({ id, values: [i, 1] })) });
+    const { records } = await scratch.fetch({ ids });
+    expect(Object.keys(records)).toHaveLength(1000);
+    await scratch.deleteAll();
+  });
+
+  it('serves a namespace name of 300 characters on the namespace routes', async () => {
+    const name = `ns-${'x'.repeat(297)}`;
+    await index.namespace(name).upsert({ records: [{ id: 'long', values: [1, 1] }] });
+    expect(await index.describeNamespace(name)).toMatchObject({ name, recordCount: 1 });
+    await index.deleteNamespace(name);
+    expect((await index.listNamespaces()).namespaces?.map((n) => n.name)).not.toContain(name);
+  });
+});
+
+describe('fetch by metadata', () => {
+  it('returns the matching records a page at a time, in id order, in a namespace', async () => {
+    const shelf = index.namespace('shelf');
+    await shelf.upsert({
+      records: Array.from({ length: 250 }, (_, i) => ({ id: `book-${String(i).padStart(3, '0')}`, values: [i, 0], metadata: { genre: i % 5 === 0 ? 'poetry' : 'prose', year: 1900 + i } })),
+    });
+    const first = await shelf.fetchByMetadata({ filter: { genre: { $eq: 'poetry' } }, limit: 20 });
+    expect(Object.keys(first.records)).toEqual(Array.from({ length: 20 }, (_, i) => `book-${String(i * 5).padStart(3, '0')}`));
+    expect(first.records['book-005']).toMatchObject({ values: [5, 0], metadata: { genre: 'poetry', year: 1905 } });
+    expect(first.namespace).toBe('shelf');
+
+    const seen = Object.keys(first.records);
+    let token = first.pagination?.next;
+    while (token !== undefined) {
+      const page = await shelf.fetchByMetadata({ filter: { genre: { $eq: 'poetry' } }, limit: 20, paginationToken: token });
+      seen.push(...Object.keys(page.records));
+      token = page.pagination?.next;
+    }
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `book-${String(i * 5).padStart(3, '0')}`));
+
+    const recent = await shelf.fetchByMetadata({ filter: { genre: 'poetry', year: { $gte: 2140 } } });
+    expect(Object.keys(recent.records)).toEqual(['book-240', 'book-245']);
+    expect(recent.pagination).toBeUndefined();
+    // the default namespace is not searched
+    expect((await index.fetchByMetadata({ filter: { genre: 'poetry' } })).records).toEqual({});
+  });
+
+  it('names a bad operator and refuses a token it did not issue', async () => {
+    await expect(index.fetchByMetadata({ filter: { genre: { $regex: 'x' } } })).rejects.toThrow(/FV_ERR_FILTER.*\$regex/);
+    await expect(index.fetchByMetadata({ filter: { genre: 'drama' }, paginationToken: 'bm90LWEtdG9rZW4' })).rejects.toThrow(/FV_ERR_PAGINATION_TOKEN/);
+  });
+});
+
+describe('query options', () => {
+  it('filters within a namespace and includes values and metadata only when asked', async () => {
+    const zoo = index.namespace('zoo');
+    await zoo.upsert({
+      records: [
+        { id: 'z1', values: [1, 0], metadata: { kind: 'cat', legs: 4 } },
+        { id: 'z2', values: [0.9, 0.1], metadata: { kind: 'bird', legs: 2 } },
+        { id: 'z3', values: [0, 1], metadata: { kind: 'cat', legs: 3 } },
+      ],
+    });
+    const cats = await zoo.query({ vector: [1, 0], topK: 10, filter: { $and: [{ kind: { $in: ['cat'] } }, { legs: { $gt: 2 } }] }, includeMetadata: true });
+    expect(cats.matches.map((m) => [m.id, m.metadata?.kind, m.values])).toEqual([
+      ['z1', 'cat', undefined],
+      ['z3', 'cat', undefined],
+    ]);
+    const withValues = await zoo.query({ id: 'z2', topK: 1, includeValues: true });
+    expect(withValues.matches[0]).toMatchObject({ id: 'z2', values: [expect.closeTo(0.9, 6), expect.closeTo(0.1, 6)] });
+    expect(withValues.matches[0]?.metadata).toBeUndefined();
+    await zoo.deleteAll();
+  });
+
+  it('lists namespaces by prefix, a page at a time', async () => {
+    const names = ['team-a', 'team-b', 'team-c'];
+    for (const name of names) await index.namespace(name).upsert({ records: [{ id: 'm', values: [1, 1] }] });
+    const first = await index.listNamespaces({ prefix: 'team-', limit: 2 });
+    expect(first.namespaces?.map((n) => n.name)).toEqual(['team-a', 'team-b']);
+    expect(first.totalCount).toBe(3);
+    const second = await index.listNamespaces({ prefix: 'team-', limit: 2, paginationToken: first.pagination?.next as string });
+    expect(second.namespaces?.map((n) => [n.name, n.recordCount])).toEqual([['team-c', 1]]);
+    expect(second.pagination).toBeUndefined();
+    for (const name of names) await index.deleteNamespace(name);
+  });
+});

@@ -81,6 +81,45 @@ describe('401, 404, 409, 413', () => {
     const records = Array.from({ length: 100 }, (_, i) => ({ id: `w${i}`, values: Array.from({ length: 2048 }, (_, d) => Math.sin(i + d) / 3) }));
     const tooLarge = h.pc.index('wide').upsert({ records });
     await expect(tooLarge).rejects.toBeInstanceOf(PineconeUnmappedHttpError);
-    await expect(tooLarge).rejects.toThrow(/FV_ERR_PAYLOAD_TOO_LARGE.*2097152-byte limit.*"status":413}.*Status: 413/);
+    await expect(tooLarge).rejects.toThrow(/FV_ERR_PAYLOAD_TOO_LARGE.*2097152-byte limit.*raise the limit with FACEVAULT_MAX_BODY_BYTES.*"status":413}.*Status: 413/);
+  });
+
+  it('takes the same body once FACEVAULT_MAX_BODY_BYTES is raised', async () => {
+    const roomy = await startHarness({ maxBodyBytes: 8 * 1024 * 1024 });
+    try {
+      await roomy.pc.createIndex({ name: 'wide', dimension: 2048, spec: SERVERLESS });
+      const records = Array.from({ length: 100 }, (_, i) => ({ id: `w${i}`, values: Array.from({ length: 2048 }, (_, d) => Math.sin(i + d) / 3) }));
+      await roomy.pc.index('wide').upsert({ records });
+      expect((await roomy.pc.index('wide').describeIndexStats()).totalRecordCount).toBe(100);
+    } finally {
+      await roomy.stop();
+    }
+  });
+
+  it('400 in Pinecone\'s shape for a path segment over the longest namespace name', async () => {
+    const tooLong = h.pc.index('errs').describeNamespace('n'.repeat(2000));
+    await expect(tooLong).rejects.toBeInstanceOf(PineconeBadRequestError);
+    await expect(tooLong).rejects.toThrow(/FV_ERR_INVALID_ARGUMENT.*path: a segment is too long/);
+  });
+});
+
+describe('what the client offers and facevault does not: 400 FV_ERR_UNSUPPORTED naming it, not a misleading 404', () => {
+  const index = () => h.pc.index('errs');
+  it.each([
+    ['createNamespace', () => index().createNamespace({ name: 'fresh' }), /empty namespace.*created by the first upsert/],
+    ['upsertRecords', () => index().upsertRecords({ records: [{ id: 'r', text: 'hello' }] }), /integrated embedding/],
+    ['searchRecords', () => index().searchRecords({ query: { topK: 1, inputs: { text: 'hello' } } }), /integrated embedding/],
+    ['startImport', () => index().startImport({ uri: 's3://bucket/prefix' }), /bulk import/],
+    ['listImports', () => index().listImports(), /bulk import/],
+    ['createIndexForModel', () => h.pc.createIndexForModel({ name: 'embedded', cloud: 'aws', region: 'us-east-1', embed: { model: 'llama-text-embed-v2', fieldMap: { text: 'text' } } }), /integrated embedding/],
+    ['listCollections', () => h.pc.listCollections(), /collections/],
+    ['createBackup', () => h.pc.createBackup({ indexName: 'errs' }), /backups/],
+    ['listBackups', () => h.pc.listBackups({ indexName: 'errs' }), /backups/],
+    ['query with scanFactor', () => index().query({ vector: [1, 2, 3], topK: 1, scanFactor: 1 }), /scanFactor: tunes Pinecone's dedicated read nodes/],
+  ])('%s', async (_name, call, message) => {
+    const refused = call();
+    await expect(refused).rejects.toBeInstanceOf(PineconeBadRequestError);
+    await expect(refused).rejects.toThrow(/FV_ERR_UNSUPPORTED/);
+    await expect(refused).rejects.toThrow(message);
   });
 });
