@@ -54,7 +54,7 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
     },
     async (request, reply) => {
       const body = request.body;
-      if (body.vector_type === 'sparse') throw fvError('FV_ERR_INDEX_CONFIG', 'vector_type: "sparse" is not supported; facevault indexes are dense', { path: 'vector_type' });
+      if (body.vector_type === 'sparse') throw fvError('FV_ERR_UNSUPPORTED', 'vector_type: "sparse" is not supported; facevault indexes are dense', { path: 'vector_type' });
       if (body.dimension === undefined) throw fvError('FV_ERR_INDEX_CONFIG', 'dimension: is required; facevault indexes are dense', { path: 'dimension' });
       const { engine, tags } = engineSetting(body.engine, body.tags);
       const description = await database.createIndex({
@@ -102,7 +102,7 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
     async (request, reply) => {
       const { indexName } = request.params;
       const body = request.body;
-      if (body.embed !== undefined) throw fvError('FV_ERR_INVALID_ARGUMENT', 'embed: integrated embedding is not supported; upsert vectors instead', { path: 'embed' });
+      if (body.embed !== undefined) throw fvError('FV_ERR_UNSUPPORTED', 'embed: integrated embedding is not supported; upsert vectors instead', { path: 'embed' });
       const { engine, tags } = engineSetting(body.engine, body.tags);
       const changes: ConfigureIndexOptions = {
         ...(body.deletion_protection ? { deletionProtection: body.deletion_protection } : {}),

@@ -183,9 +183,9 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
         metadata: body.setMetadata as RecordMetadata | undefined,
         namespace: engineNamespace(body.namespace),
       });
-      // UpdateOptions types `id` as required, though the engine takes `filter` in its place (and
-      // checks that exactly one of the two is given).
-      return index(request).update(options as UpdateOptions & { filter?: MetadataFilter });
+      // The body may hold both id and filter, or neither, which UpdateOptions rules out by type: the
+      // engine checks that exactly one is given and names the problem.
+      return index(request).update(options as UpdateOptions);
     },
   );
 
@@ -339,7 +339,11 @@ function defined<T extends object>(options: T): T {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
 }
 
-/** Prefix filter and pagination over the sorted names; the token is the last name of the previous page. */
+/**
+ * Prefix filter and pagination over the sorted wire names; the token is the last name of the
+ * previous page. Not the engine's own paging: it pages engine names, where the default namespace
+ * is '' (first, and matched by no prefix) rather than __default__.
+ */
 function pageOfNamespaces(sorted: NamespaceDescription[], query: NamespacesQuery): ListNamespacesResponse {
   const matching = query.prefix ? sorted.filter(({ name }) => name.startsWith(query.prefix as string)) : sorted;
   let start = 0;

@@ -115,6 +115,8 @@ describe('what the client offers and facevault does not: 400 FV_ERR_UNSUPPORTED 
     ['listCollections', () => h.pc.listCollections(), /collections/],
     ['createBackup', () => h.pc.createBackup({ indexName: 'errs' }), /backups/],
     ['listBackups', () => h.pc.listBackups({ indexName: 'errs' }), /backups/],
+    ['createIndex of a sparse index', () => h.pc.createIndex({ name: 'sparse', vectorType: 'sparse', metric: 'dotproduct', spec: SERVERLESS }), /vector_type: \\"sparse\\" is not supported/],
+    ['configureIndex with embed', () => h.pc.configureIndex({ name: 'errs', embed: { fieldMap: { text: 'text' } } }), /embed: integrated embedding is not supported/],
     ['query with scanFactor', () => index().query({ vector: [1, 2, 3], topK: 1, scanFactor: 1 }), /scanFactor: tunes Pinecone's dedicated read nodes/],
   ])('%s', async (_name, call, message) => {
     const refused = call();
