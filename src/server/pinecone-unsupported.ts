@@ -24,7 +24,8 @@ const UNSUPPORTED: readonly Unsupported[] = [
       ['POST', '/indexes/:indexName/records/namespaces/:namespace/search'],
     ],
   },
-  { feature: 'hosted inference (embed, rerank, models)', instead: INTEGRATED_EMBEDDING, routes: [['POST', '/embed'], ['POST', '/rerank'], ['GET', '/models'], ['GET', '/models/:model']] },
+  // Not GET /models (the list of hosted models): a path the face API may want for its own models.
+  { feature: 'hosted inference (embed, rerank)', instead: INTEGRATED_EMBEDDING, routes: [['POST', '/embed'], ['POST', '/rerank']] },
   {
     feature: 'bulk import from object storage',
     instead: 'upsert in requests of 1,000 records (100,000 records take seconds)',
