@@ -9,6 +9,8 @@ import type { Database } from '../vector/database.js';
 import { LIMITS } from '../vector/types.js';
 import { installAuth } from './auth.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
+import { faceApi } from './face-api.js';
+import { FaceService } from './face-service.js';
 import { health } from './health.js';
 import { IndexSpecStore } from './index-specs.js';
 import { coerceQuerystring } from './json-schema.js';
@@ -67,6 +69,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
 
   app.decorate('database', database);
   app.decorate('indexSpecs', IndexSpecStore.open(database.dir));
+  app.decorate('faces', new FaceService(database));
   installOpenApi(app);
   installErrorHandling(app);
   installAuth(app, config);
@@ -77,6 +80,7 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
   await app.register(health);
   await app.register(pineconeControl, config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl });
   await app.register(pineconeData, { prefix: DATA_PLANE_PREFIX });
+  await app.register(faceApi);
   await app.register(pineconeUnsupported);
   await app.ready();
   return app;

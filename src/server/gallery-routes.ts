@@ -1,0 +1,179 @@
+/**
+ * The gallery resource routes under `/galleries`: list galleries, list a gallery's subjects
+ * with their face counts, rename or erase a subject, read a stored face, and verify a photo
+ * against a stored face by record id. Only verify starts the face pipeline.
+ *
+ * Reading never creates anything: a gallery whose model index does not exist has no subjects,
+ * and its faces and subjects are not found (404).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { fvError } from '../errors.js';
+import type { FaceRecord } from '../recognition/face-record.js';
+import { modelFor, verificationOf } from './face-deepface.js';
+import { FACE_BODY_LIMIT, requestImage } from './face-input.js';
+import {
+  FaceRecordResponse,
+  GalleriesResponse,
+  GalleryParams,
+  ModelQuery,
+  RecordParams,
+  RecordVerifyRequest,
+  RecordVerifyResponse,
+  RenameRequest,
+  SubjectChangeResponse,
+  SubjectParams,
+  SubjectsResponse,
+} from './gallery-schemas.js';
+import { routeSchema } from './json-schema.js';
+
+const TAGS = ['galleries'] as const;
+
+export const galleryRoutes: FastifyPluginAsync = async (app) => {
+  const { faces } = app;
+
+  app.get(
+    '/galleries',
+    {
+      schema: routeSchema({
+        summary: 'Every gallery that holds faces, with its model and face count',
+        operationId: 'list_galleries',
+        tags: TAGS,
+        response: { 200: GalleriesResponse },
+      }),
+    },
+    async (): Promise<GalleriesResponse> => ({
+      galleries: (await faces.galleries()).map(({ name, model, index, faces: count }) => ({ name, model_name: model, index, faces: count })),
+    }),
+  );
+
+  app.get<{ Params: GalleryParams; Querystring: ModelQuery }>(
+    '/galleries/:gallery/subjects',
+    {
+      schema: routeSchema({
+        summary: "A gallery's subjects with the number of faces of each, by name",
+        description: 'Reads every stored face of the gallery: O(faces).',
+        operationId: 'list_subjects',
+        tags: TAGS,
+        params: GalleryParams,
+        querystring: ModelQuery,
+        response: { 200: SubjectsResponse },
+      }),
+    },
+    async (request): Promise<SubjectsResponse> => {
+      const model = modelFor(request.query.model_name).info.name;
+      const gallery = await faces.existingGallery(request.params.gallery, model);
+      return { gallery: request.params.gallery, model_name: model, subjects: gallery ? [...(await gallery.subjects())] : [] };
+    },
+  );
+
+  app.patch<{ Params: SubjectParams; Querystring: ModelQuery; Body: RenameRequest }>(
+    '/galleries/:gallery/subjects/:subject',
+    {
+      schema: routeSchema({
+        summary: 'Rename a subject on every one of its faces',
+        description: 'Renaming onto an existing subject is a 400 unless merge is true.',
+        operationId: 'rename_subject',
+        tags: TAGS,
+        params: SubjectParams,
+        querystring: ModelQuery,
+        body: RenameRequest,
+        response: { 200: SubjectChangeResponse },
+      }),
+    },
+    async (request): Promise<SubjectChangeResponse> => {
+      const { gallery: name, subject } = request.params;
+      const model = modelFor(request.query.model_name).info.name;
+      const gallery = (await faces.existingGallery(name, model)) ?? subjectNotFound(name, subject);
+      const renamed = await gallery.renameSubject(subject, request.body.name, { merge: request.body.merge });
+      return { gallery: name, model_name: model, subject: request.body.name, faces: renamed };
+    },
+  );
+
+  app.delete<{ Params: SubjectParams; Querystring: ModelQuery }>(
+    '/galleries/:gallery/subjects/:subject',
+    {
+      schema: routeSchema({
+        summary: 'Erase a subject completely',
+        description: 'Every face of the subject is deleted and the gallery\'s files rewritten, so nothing of it can be fetched, matched or recovered from disk.',
+        operationId: 'erase_subject',
+        tags: TAGS,
+        params: SubjectParams,
+        querystring: ModelQuery,
+        response: { 200: SubjectChangeResponse },
+      }),
+    },
+    async (request): Promise<SubjectChangeResponse> => {
+      const { gallery: name, subject } = request.params;
+      const model = modelFor(request.query.model_name).info.name;
+      const gallery = (await faces.existingGallery(name, model)) ?? subjectNotFound(name, subject);
+      return { gallery: name, model_name: model, subject, faces: await gallery.eraseSubject(subject) };
+    },
+  );
+
+  app.get<{ Params: RecordParams; Querystring: ModelQuery }>(
+    '/galleries/:gallery/records/:id',
+    {
+      schema: routeSchema({
+        summary: 'A stored face: its subject, source photo, box and enrolment time',
+        operationId: 'get_record',
+        tags: TAGS,
+        params: RecordParams,
+        querystring: ModelQuery,
+        response: { 200: FaceRecordResponse },
+      }),
+    },
+    async (request): Promise<FaceRecordResponse> => {
+      const { gallery: name, id } = request.params;
+      const model = modelFor(request.query.model_name).info.name;
+      const record = await (await faces.existingGallery(name, model))?.getRecord(id);
+      return recordOf(name, record ?? recordNotFound(name, id));
+    },
+  );
+
+  app.post<{ Params: GalleryParams; Body: RecordVerifyRequest }>(
+    '/galleries/:gallery/verify',
+    {
+      bodyLimit: FACE_BODY_LIMIT,
+      schema: routeSchema({
+        summary: 'Is the person of a photo the one of a stored face? (verify by record id)',
+        description: "JSON, or multipart/form-data with the photo as file field img. The photo's largest face is compared with the stored face by cosine distance; the answer is DeepFace's verify dict and the record.",
+        operationId: 'verify_record',
+        tags: TAGS,
+        params: GalleryParams,
+        body: RecordVerifyRequest,
+        response: { 200: RecordVerifyResponse },
+      }),
+    },
+    async (request): Promise<RecordVerifyResponse> => {
+      const { body } = request;
+      const name = request.params.gallery;
+      const model = modelFor(body.model_name).info.name;
+      const image = requestImage(request, ['img', 'img_path']);
+      if (!(await faces.existingGallery(name, model))) recordNotFound(name, body.id);
+      const gallery = await faces.gallery(name, model, true);
+      const result = await gallery.verifyRecord(image.bytes, body.id, { threshold: body.threshold });
+      return { ...verificationOf(result), record: recordOf(name, result.record) };
+    },
+  );
+};
+
+function recordOf(gallery: string, record: FaceRecord): FaceRecordResponse {
+  return {
+    id: record.id,
+    gallery,
+    subject: record.subject,
+    source: record.source,
+    model_name: record.model,
+    detector_score: record.detectorScore,
+    box: record.box,
+    enrolled_at: record.enrolledAt,
+  };
+}
+
+function subjectNotFound(gallery: string, subject: string): never {
+  throw fvError('FV_ERR_SUBJECT_NOT_FOUND', `gallery "${gallery}" has no subject "${subject}"`, { subject, gallery });
+}
+
+function recordNotFound(gallery: string, id: string): never {
+  throw fvError('FV_ERR_RECORD_NOT_FOUND', `gallery "${gallery}" holds no face record "${id}"`, { id, gallery });
+}

@@ -1,0 +1,78 @@
+/**
+ * Shapes of the gallery resource routes: galleries, their subjects and stored faces. snake_case,
+ * as the DeepFace routes beside them; a gallery is a namespace of a model's index, so every route
+ * takes `model_name` (default faceplugin-arcface).
+ */
+import { z } from 'zod';
+import { VerifyResponse } from './face-schemas.js';
+
+const ModelName = z.string().describe('The model whose index holds the gallery (name or alias); default faceplugin-arcface');
+
+export const GalleryParams = z.strictObject({ gallery: z.string().min(1).describe('The gallery: a namespace of the model\'s index') });
+export type GalleryParams = z.infer<typeof GalleryParams>;
+
+export const SubjectParams = GalleryParams.extend({ subject: z.string().min(1).describe('The subject (person), as enrolled') });
+export type SubjectParams = z.infer<typeof SubjectParams>;
+
+export const RecordParams = GalleryParams.extend({ id: z.string().min(1).describe('Record id of a stored face, as register returns it') });
+export type RecordParams = z.infer<typeof RecordParams>;
+
+export const ModelQuery = z.strictObject({ model_name: ModelName.optional() });
+export type ModelQuery = z.infer<typeof ModelQuery>;
+
+export const GalleriesResponse = z.object({
+  galleries: z.array(
+    z.object({
+      name: z.string(),
+      model_name: z.string(),
+      index: z.string().describe('The store index that holds it, faces-<model>'),
+      faces: z.number().int(),
+    }),
+  ),
+});
+export type GalleriesResponse = z.infer<typeof GalleriesResponse>;
+
+export const SubjectsResponse = z.object({
+  gallery: z.string(),
+  model_name: z.string(),
+  subjects: z.array(z.object({ subject: z.string(), faces: z.number().int().describe('Faces stored under the subject') })),
+});
+export type SubjectsResponse = z.infer<typeof SubjectsResponse>;
+
+export const RenameRequest = z.strictObject({
+  name: z.string().describe('The new subject name'),
+  merge: z.boolean().optional().describe('true: renaming onto an existing subject merges the two (cannot be undone); otherwise that is a 400'),
+});
+export type RenameRequest = z.infer<typeof RenameRequest>;
+
+export const SubjectChangeResponse = z.object({
+  gallery: z.string(),
+  model_name: z.string(),
+  subject: z.string().describe('The subject as it is now named (for an erase, as it was)'),
+  faces: z.number().int().describe('Faces renamed, or erased'),
+});
+export type SubjectChangeResponse = z.infer<typeof SubjectChangeResponse>;
+
+export const FaceRecordResponse = z.object({
+  id: z.string(),
+  gallery: z.string(),
+  subject: z.string(),
+  source: z.string().describe('The photo as it was enrolled: the uploaded file name, or the field it came in'),
+  model_name: z.string(),
+  detector_score: z.number(),
+  box: z.object({ x: z.number().int(), y: z.number().int(), w: z.number().int(), h: z.number().int() }),
+  enrolled_at: z.string().describe('ISO 8601'),
+});
+export type FaceRecordResponse = z.infer<typeof FaceRecordResponse>;
+
+export const RecordVerifyRequest = z.strictObject({
+  img: z.string().optional().describe('The photo: base64 or a data URL; in a multipart form, a file field "img". Never a path or a URL'),
+  img_path: z.string().optional().describe('Older DeepFace name of img; same rules'),
+  id: z.string().min(1).describe('Record id of the stored face to compare with'),
+  model_name: ModelName.optional(),
+  threshold: z.number().min(0).max(2).optional().describe("Cosine distance at or below which it is the same person; default the model's"),
+});
+export type RecordVerifyRequest = z.infer<typeof RecordVerifyRequest>;
+
+export const RecordVerifyResponse = VerifyResponse.extend({ record: FaceRecordResponse });
+export type RecordVerifyResponse = z.infer<typeof RecordVerifyResponse>;

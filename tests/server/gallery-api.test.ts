@@ -1,0 +1,160 @@
+/**
+ * /register and /search (DeepFace's shapes plus the known / unknown verdict) and the gallery
+ * resource routes, on a real server and port, with faces cut from the npm-shipped sample photos.
+ *
+ * Enrolled: faces 0 and 1 of sample4 as "ada" and "bob", face 0 of sample1 as "cy". The probe of
+ * ada is another shot of her face (mirrored, resized, recompressed); the stranger is sample6's
+ * largest face (far from every enrolled face, see tests/recognition/gallery.test.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boxesOf, call, cropFace, dataUrl, form, otherShot, photo, type Reply } from './face-photos.js';
+import { startHarness, type Harness } from './harness.js';
+
+let h: Harness;
+const faces: Record<'ada' | 'bob' | 'cy' | 'adaProbe' | 'stranger', Buffer> = {} as never;
+let group: Buffer;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.stop());
+
+function expectError(reply: Reply, status: number, code: string, message?: RegExp): void {
+  expect(reply.status).toBe(status);
+  expect(reply.json.error.code).toBe(code);
+  if (message) expect(reply.json.error.message).toMatch(message);
+}
+
+const search = (img: Buffer, extra: Record<string, unknown> = {}) => call(h, 'POST', '/search', { img: img.toString('base64'), ...extra });
+const subjects = async (gallery = 'default') => (await call(h, 'GET', `/galleries/${gallery}/subjects`)).json.subjects;
+
+describe('before any face is enrolled', () => {
+  it('reads empty galleries without loading a model or creating an index', async () => {
+    expect((await call(h, 'GET', '/galleries')).json).toEqual({ galleries: [] });
+    expect(await call(h, 'GET', '/galleries/default/subjects')).toEqual({ status: 200, json: { gallery: 'default', model_name: 'faceplugin-arcface', subjects: [] } });
+    expectError(await call(h, 'GET', '/galleries/default/records/abc-0'), 404, 'FV_ERR_RECORD_NOT_FOUND');
+    expectError(await call(h, 'DELETE', '/galleries/default/subjects/ada'), 404, 'FV_ERR_SUBJECT_NOT_FOUND');
+    expectError(await call(h, 'GET', '/galleries/default/subjects?model_name=Facenet'), 400, 'FV_ERR_MODEL_UNKNOWN');
+    expect((await call(h, 'GET', '/indexes')).json.indexes).toEqual([]);
+    expect(h.server.app.faces.pipelineStarted).toBe(false);
+    expectError(await call(h, 'GET', '/galleries', undefined, null), 401, 'FV_ERR_UNAUTHORIZED');
+  });
+});
+
+describe('register, search, and the gallery resources', () => {
+  beforeAll(async () => {
+    group = await photo(4);
+    const boxes = await boxesOf(h, group);
+    faces.ada = await cropFace(group, boxes[0]);
+    faces.adaProbe = await cropFace(group, boxes[0], otherShot);
+    faces.bob = await cropFace(group, boxes[1]);
+    const other = await photo(1);
+    faces.cy = await cropFace(other, (await boxesOf(h, other))[0]);
+    const strangers = await photo(6);
+    faces.stranger = await cropFace(strangers, (await boxesOf(h, strangers))[0]);
+  });
+
+  it('registers one face per photo under img_name (or identity), as JSON, multipart or data URL', async () => {
+    const ada = await call(h, 'POST', '/register', { img: faces.ada.toString('base64'), img_name: 'ada' });
+    expect(ada.status).toBe(200);
+    expect(ada.json).toEqual({ inserted: 1, status: 'enrolled', img_name: 'ada', ids: [expect.stringMatching(/^[0-9a-f]{32}-0$/)], gallery: 'default', model_name: 'faceplugin-arcface' });
+    ids.ada = ada.json.ids[0];
+    const bob = await call(h, 'POST', '/register', form({ img: { bytes: faces.bob, filename: 'bob.jpg' }, img_name: 'bob', model_name: 'ArcFace', align: 'true' }));
+    expect(bob.json).toMatchObject({ inserted: 1, img_name: 'bob' });
+    ids.bob = bob.json.ids[0];
+    const cy = await call(h, 'POST', '/register', { img: dataUrl(faces.cy), identity: 'cy' });
+    expect(cy.json).toMatchObject({ inserted: 1, img_name: 'cy' });
+
+    // The same photo again, under any name: nothing changes.
+    expect((await call(h, 'POST', '/register', { img: dataUrl(faces.ada), img_name: 'someone else' })).json).toMatchObject({ inserted: 0, status: 'already-enrolled', img_name: 'ada', ids: [ids.ada] });
+  });
+
+  it('refuses what it cannot enroll: a group photo, no subject, the whole image', async () => {
+    const img = group.toString('base64');
+    expectError(await call(h, 'POST', '/register', { img, img_name: 'group' }), 422, 'FV_ERR_MULTIPLE_FACES', /^img: /);
+    expectError(await call(h, 'POST', '/register', { img: faces.ada.toString('base64') }), 400, 'FV_ERR_INVALID_ARGUMENT', /img_name: is required/);
+    expectError(await call(h, 'POST', '/register', { img, img_name: 'x', enforce_detection: false }), 400, 'FV_ERR_INVALID_ARGUMENT', /enforce_detection: false is not supported here/);
+    expectError(await call(h, 'POST', '/register', { img: '/home/ada.jpg', img_name: 'x' }), 400, 'FV_ERR_IMAGE_INPUT');
+    expect(await subjects()).toEqual([{ subject: 'ada', faces: 1 }, { subject: 'bob', faces: 1 }, { subject: 'cy', faces: 1 }]);
+  });
+
+  it('finds an enrolled person in another shot, exactly and approximately, in DeepFace\'s rows and as a verdict', async () => {
+    for (const search_method of ['exact', 'ann'] as const) {
+      const { status, json } = await search(faces.adaProbe, { search_method });
+      expect(status).toBe(200);
+      expect(json.identities).toEqual([
+        { verdict: 'known', img_name: 'ada', id: ids.ada, distance: expect.any(Number), confidence: expect.any(Number), facial_area: expect.any(Object), face_confidence: expect.any(Number) },
+      ]);
+      expect(json.identities[0].confidence).toBeGreaterThan(90);
+      expect(json.results).toHaveLength(1);
+      expect(json.results[0]).toHaveLength(1);
+      expect(json.results[0][0]).toMatchObject({
+        id: ids.ada,
+        img_name: 'ada',
+        model_name: 'faceplugin-arcface',
+        search_method,
+        distance_metric: 'cosine',
+        threshold: 0.68,
+        target_w: json.identities[0].facial_area.w,
+        matches: 1,
+      });
+    }
+  });
+
+  it('says unknown for a stranger; similarity_search still lists the nearest subjects', async () => {
+    const { json } = await search(faces.stranger);
+    expect(json.identities[0]).toMatchObject({ verdict: 'unknown', img_name: null, id: null, distance: null });
+    expect(json.results).toEqual([[]]);
+    const nearest = await search(faces.stranger, { similarity_search: true, k: 2 });
+    expect(nearest.json.results[0]).toHaveLength(2);
+    for (const row of nearest.json.results[0]) expect(row.distance).toBeGreaterThan(0.68);
+  });
+
+  it('answers for every face of a group photo, largest first', async () => {
+    const { json } = await search(group);
+    expect(json.identities.map((face: { img_name: string | null }) => face.img_name)).toEqual(['ada', 'bob', null, null]);
+    expect(json.results.map((rows: unknown[]) => rows.length)).toEqual([1, 1, 0, 0]);
+  });
+
+  it('lists galleries and subjects, reads a stored face, verifies a photo against it', async () => {
+    expect((await call(h, 'GET', '/galleries')).json).toEqual({ galleries: [{ name: 'default', model_name: 'faceplugin-arcface', index: 'faces-faceplugin-arcface', faces: 3 }] });
+    const record = await call(h, 'GET', `/galleries/default/records/${ids.bob}`);
+    expect(record.json).toMatchObject({ id: ids.bob, gallery: 'default', subject: 'bob', source: 'bob.jpg', model_name: 'faceplugin-arcface', box: { w: expect.any(Number) } });
+    expect(Date.parse(record.json.enrolled_at)).toBeGreaterThan(Date.now() - 600_000);
+
+    const same = await call(h, 'POST', '/galleries/default/verify', { img: faces.adaProbe.toString('base64'), id: ids.ada });
+    expect(same.json).toMatchObject({ verified: true, similarity_metric: 'cosine', facial_areas: { img2: null }, record: { subject: 'ada' } });
+    const other = await call(h, 'POST', '/galleries/default/verify', form({ img: { bytes: faces.adaProbe, filename: 'probe.jpg' }, id: ids.bob }));
+    expect(other.json).toMatchObject({ verified: false, record: { subject: 'bob' } });
+    expectError(await call(h, 'POST', '/galleries/default/verify', { img: faces.adaProbe.toString('base64'), id: 'nope-0' }), 404, 'FV_ERR_RECORD_NOT_FOUND');
+  });
+
+  it('renames a subject', async () => {
+    const renamed = await call(h, 'PATCH', '/galleries/default/subjects/ada', { name: 'Ada Lovelace' });
+    expect(renamed.json).toEqual({ gallery: 'default', model_name: 'faceplugin-arcface', subject: 'Ada Lovelace', faces: 1 });
+    expect((await search(faces.adaProbe)).json.identities[0].img_name).toBe('Ada Lovelace');
+    expectError(await call(h, 'PATCH', `/galleries/default/subjects/${encodeURIComponent('Ada Lovelace')}`, { name: 'bob' }), 400, 'FV_ERR_INVALID_ARGUMENT', /already exists/);
+    expectError(await call(h, 'PATCH', '/galleries/default/subjects/ada', { name: 'x' }), 404, 'FV_ERR_SUBJECT_NOT_FOUND');
+  });
+
+  it('erases a subject completely: no longer found, listed or readable', async () => {
+    const erased = await call(h, 'DELETE', `/galleries/default/subjects/${encodeURIComponent('Ada Lovelace')}`);
+    expect(erased.json).toEqual({ gallery: 'default', model_name: 'faceplugin-arcface', subject: 'Ada Lovelace', faces: 1 });
+    for (const search_method of ['exact', 'ann']) expect((await search(faces.adaProbe, { search_method })).json.identities[0].verdict).toBe('unknown');
+    expect(await subjects()).toEqual([{ subject: 'bob', faces: 1 }, { subject: 'cy', faces: 1 }]);
+    expectError(await call(h, 'GET', `/galleries/default/records/${ids.ada}`), 404, 'FV_ERR_RECORD_NOT_FOUND');
+    expectError(await call(h, 'DELETE', `/galleries/default/subjects/${encodeURIComponent('Ada Lovelace')}`), 404, 'FV_ERR_SUBJECT_NOT_FOUND');
+  });
+
+  it('keeps galleries apart', async () => {
+    expect((await call(h, 'POST', '/register', { img: faces.stranger.toString('base64'), img_name: 'visitor', gallery: 'visitors' })).json).toMatchObject({ inserted: 1, gallery: 'visitors' });
+    expect((await search(faces.stranger)).json.identities[0].verdict).toBe('unknown');
+    expect((await search(faces.stranger, { gallery: 'visitors' })).json.identities[0].img_name).toBe('visitor');
+    expect(await subjects('nobody')).toEqual([]);
+    expect((await call(h, 'GET', '/galleries')).json.galleries.map((g: { name: string; faces: number }) => [g.name, g.faces])).toEqual([
+      ['default', 2],
+      ['visitors', 1],
+    ]);
+  });
+});
