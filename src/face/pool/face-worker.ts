@@ -14,8 +14,16 @@ const post = (msg: Reply, transfer: Parameters<typeof port.postMessage>[1] = [])
 
 try {
   const engine = await FaceEngine.create({ ...(workerData as FaceWorkerData), threads: 1 });
-  port.on('message', ({ id, job }: ToWorker<FaceJob>) => {
-    runFaceJob(engine, job).then(
+  let inHand: Promise<void> = Promise.resolve();
+  port.on('message', (message: ToWorker<FaceJob>) => {
+    if (message.type === 'close') {
+      // Native sessions are released here, by their owner, before the pool terminates this thread:
+      // terminating a thread that still holds them has aborted the whole process (a Napi::Error at teardown).
+      void inHand.then(() => engine.close()).finally(() => post({ type: 'closed' }));
+      return;
+    }
+    const { id, job } = message;
+    inHand = runFaceJob(engine, job).then(
       (result) => post({ type: 'done', id, result }, resultTransferList(result)),
       (err: unknown) => post({ type: 'failed', id, error: serializeError(err) }),
     );

@@ -10,13 +10,15 @@ export interface SerializedError {
   readonly details: Record<string, unknown>;
 }
 
-export type ToWorker<Job> = { readonly id: number; readonly job: Job };
+/** A job, or `close`: finish the job in hand, release native resources (ONNX sessions), answer `closed`. */
+export type ToWorker<Job> = { readonly type: 'job'; readonly id: number; readonly job: Job } | { readonly type: 'close' };
 
 export type FromWorker<Result> =
   | { readonly type: 'ready' }
   | { readonly type: 'init-failed'; readonly error: SerializedError }
   | { readonly type: 'done'; readonly id: number; readonly result: Result }
-  | { readonly type: 'failed'; readonly id: number; readonly error: SerializedError };
+  | { readonly type: 'failed'; readonly id: number; readonly error: SerializedError }
+  | { readonly type: 'closed' };
 
 export function serializeError(err: unknown): SerializedError {
   if (isFacevaultError(err)) return { code: err.code, message: err.message, details: { ...err.details } };

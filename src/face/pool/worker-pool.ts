@@ -19,7 +19,12 @@ interface Task<Job, Result> {
 interface Slot<Job, Result> {
   worker: Worker;
   task: Task<Job, Result> | undefined;
+  /** Set by close(): called when the worker answers `closed` or exits. */
+  onClosed?: () => void;
 }
+
+/** How long close() lets a running job finish before it terminates the worker anyway. */
+const DEFAULT_DRAIN_MS = 10_000;
 
 /** A lane groups the jobs of one caller request; any object (or symbol) identifies it. */
 export type Lane = object | symbol;
@@ -72,8 +77,12 @@ export class WorkerPool<Job, Result> {
     });
   }
 
-  /** Terminates every worker; queued and running jobs reject with FV_ERR_CLOSED. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Stops the pool: queued jobs reject with FV_ERR_CLOSED at once; running jobs may finish within
+   * `drainMs` (then they reject too); each worker releases its native resources before it is
+   * terminated. Idempotent.
+   */
+  async close(options: { readonly drainMs?: number } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const closedError = () => fvError('FV_ERR_CLOSED', 'The face worker pool was closed before the job finished');
@@ -81,8 +90,21 @@ export class WorkerPool<Job, Result> {
     this.lanes.clear();
     this.order.length = 0;
     const slots = this.slots.splice(0);
-    for (const slot of slots) slot.task?.reject(closedError());
-    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+    await Promise.all(slots.map((slot) => this.retire(slot, options.drainMs ?? DEFAULT_DRAIN_MS, closedError)));
+  }
+
+  /** Asks a worker to finish and release what it holds, waits up to `drainMs`, then terminates it. */
+  private async retire(slot: Slot<Job, Result>, drainMs: number, closedError: () => Error): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      slot.onClosed = resolve;
+      timer = setTimeout(resolve, drainMs);
+      slot.worker.postMessage({ type: 'close' } satisfies ToWorker<Job>);
+    });
+    clearTimeout(timer);
+    slot.task?.reject(closedError());
+    slot.task = undefined;
+    await slot.worker.terminate();
   }
 
   private dispatch(): void {
@@ -91,7 +113,7 @@ export class WorkerPool<Job, Result> {
       const task = this.take();
       if (!task) return;
       slot.task = task;
-      slot.worker.postMessage({ id: task.id, job: task.job } satisfies ToWorker<Job>, [...task.transfer]);
+      slot.worker.postMessage({ type: 'job', id: task.id, job: task.job } satisfies ToWorker<Job>, [...task.transfer]);
     }
   }
 
@@ -119,6 +141,10 @@ export class WorkerPool<Job, Result> {
           this.dispatch();
           return;
         }
+        if (msg.type === 'closed') {
+          slot.onClosed?.();
+          return;
+        }
         if (msg.type === 'init-failed') {
           reject(deserializeError(msg.error));
           void worker.terminate();
@@ -139,6 +165,7 @@ export class WorkerPool<Job, Result> {
   }
 
   private lose(slot: Slot<Job, Result>, err: Error, wasReady: boolean, rejectStart: (err: Error) => void): void {
+    slot.onClosed?.();
     const index = this.slots.indexOf(slot);
     if (index < 0 && wasReady) return; // already removed (close() or an earlier event for the same worker)
     if (!wasReady) {

@@ -47,12 +47,22 @@ describe('WorkerPool', () => {
     await expect(start(0)).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
   });
 
-  it('close rejects queued and running jobs with FV_ERR_CLOSED, then refuses new ones', async () => {
+  it('close lets the running job finish, rejects queued ones with FV_ERR_CLOSED, then refuses new ones', async () => {
     const pool = await start(1);
-    const running = expect(pool.run({ kind: 'echo', value: 'slow', ms: 2_000 }, {})).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+    const running = pool.run({ kind: 'echo', value: 'in hand', ms: 200 }, {});
     const queued = expect(pool.run({ kind: 'echo', value: 'never' }, {})).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
     await pool.close();
-    await Promise.all([running, queued]);
+    expect(await running).toBe('in hand');
+    await queued;
     await expect(pool.run({ kind: 'echo', value: 'x' }, {})).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+  });
+
+  it('close rejects a job still running after the drain time with FV_ERR_CLOSED', async () => {
+    const pool = await start(1);
+    const running = expect(pool.run({ kind: 'echo', value: 'slow', ms: 5_000 }, {})).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+    const started = performance.now();
+    await pool.close({ drainMs: 100 });
+    await running;
+    expect(performance.now() - started).toBeLessThan(4_000);
   });
 });
