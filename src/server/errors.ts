@@ -1,6 +1,8 @@
 /**
- * The server's one error handler: every failure becomes Pinecone's error body
- * `{ error: { code, message, details }, status }` with the status of its code in the catalog.
+ * The server's one error handler: every failure becomes an error body with the status of its code
+ * in the catalog — Pinecone's `{ error: { code, message, details }, status }` on the Pinecone
+ * routes, DeepFace's `{ error: message }` widened with `code`, `status` and `details` on the face
+ * routes (a DeepFace client reads `error` as a string).
  * 4xx are the client's business and are logged at info; 5xx at error, with the stack and the full
  * message, while the client gets only the code and its catalog summary (a 5xx message may name
  * files and paths of the server).
@@ -11,8 +13,18 @@ import type { ErrorResponse } from './pinecone-schemas.js';
 
 /** Pinecone's JSON error body for a coded error. */
 export function errorBody(err: FacevaultError): ErrorResponse {
-  const details = Object.keys(err.details).length > 0 ? { details: { ...err.details } } : {};
-  return { error: { code: err.code, message: err.message, ...details }, status: err.status };
+  return { error: { code: err.code, message: err.message, ...detailsOf(err) }, status: err.status };
+}
+
+/** DeepFace's error body (`{ error: message }`), with the code, status and details beside it. */
+export function faceErrorBody(err: FacevaultError): { error: string; code: string; status: number; details?: Record<string, unknown> } {
+  return { error: err.message, code: err.code, status: err.status, ...detailsOf(err) };
+}
+
+type ErrorBodyShape = (err: FacevaultError) => object;
+
+function detailsOf(err: FacevaultError): { details?: Record<string, unknown> } {
+  return Object.keys(err.details).length > 0 ? { details: { ...err.details } } : {};
 }
 
 /** Installs the error and not-found handlers on the root instance (inherited by every plugin). */
@@ -35,19 +47,24 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
   void respond(err, request, reply);
 }
 
-function respond(err: FastifyError | FacevaultError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** The face plugin's error handler: the same mapping and logging, in the face routes' body shape. */
+export function installFaceErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | FacevaultError, request, reply) => respond(err, request, reply, faceErrorBody));
+}
+
+function respond(err: FastifyError | FacevaultError, request: FastifyRequest, reply: FastifyReply, shape: ErrorBodyShape = errorBody): FastifyReply {
   const coded = toCoded(err, request);
   if (coded.status < 500) {
     request.log.info({ code: coded.code, status: coded.status }, coded.message);
-    return send(reply, coded);
+    return send(reply, coded, shape);
   }
   request.log.error({ err, code: coded.code }, `request failed: ${coded.message}`);
   const summary = `${ERROR_CATALOG[coded.code].summary} The server log has the details of request ${request.id}.`;
-  return send(reply, fvError(coded.code, summary, { requestId: request.id }));
+  return send(reply, fvError(coded.code, summary, { requestId: request.id }), shape);
 }
 
-function send(reply: FastifyReply, err: FacevaultError): FastifyReply {
-  return reply.status(err.status).type('application/json; charset=utf-8').send(errorBody(err));
+function send(reply: FastifyReply, err: FacevaultError, shape: ErrorBodyShape = errorBody): FastifyReply {
+  return reply.status(err.status).type('application/json; charset=utf-8').send(shape(err));
 }
 
 /** The coded error a failure stands for; anything unexpected is an internal error with no detail. */

@@ -10,6 +10,15 @@ import { z } from 'zod';
 
 // ── shared ────────────────────────────────────────────────────────────────────────────────────
 
+export const FaceErrorResponse = z
+  .object({
+    error: z.string().describe('What is wrong, naming the field and the allowed values (DeepFace puts its message here)'),
+    code: z.string().describe('facevault extension: a stable error code (FV_ERR_*), see docs/errors.md'),
+    status: z.number().int(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .describe("DeepFace's error shape ({ error: message }) with facevault's code, status and details");
+
 const image = (name: string) =>
   z
     .string()

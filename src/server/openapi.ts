@@ -81,11 +81,12 @@ function operation({ schema, isPublic }: CollectedRoute): Record<string, unknown
   const responses: Record<string, unknown> = {};
   for (const [status, body] of Object.entries((schema.response ?? {}) as Record<string, JsonSchema>)) {
     const mediaType = schema.produces?.[0] ?? 'application/json';
-    responses[status] = body.type === 'null' ? { description: String(body.description ?? 'No body') } : { description: 'Success', content: { [mediaType]: { schema: body } } };
+    const description = status.startsWith('4') || status.startsWith('5') ? 'Error' : 'Success';
+    responses[status] = body.type === 'null' ? { description: String(body.description ?? 'No body') } : { description, content: { [mediaType]: { schema: body } } };
   }
   const error = { description: "Pinecone's error shape", content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } } };
-  responses['4XX'] = error;
-  responses['5XX'] = error;
+  responses['4XX'] ??= error;
+  responses['5XX'] ??= error;
   return {
     operationId: schema.operationId,
     summary: schema.summary,

@@ -19,8 +19,8 @@ const norm = (values: number[]) => Math.sqrt(values.reduce((sum, x) => sum + x *
 
 function expectError(reply: Reply, status: number, code: string, message?: RegExp): void {
   expect(reply.status).toBe(status);
-  expect(reply.json.error.code).toBe(code);
-  if (message) expect(reply.json.error.message).toMatch(message);
+  expect(reply.json.code).toBe(code);
+  if (message) expect(reply.json.error).toMatch(message);
 }
 
 describe('a server that serves no face request', () => {
@@ -36,6 +36,10 @@ describe('a server that serves no face request', () => {
     expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/galleries', '/galleries/{gallery}/subjects', '/galleries/{gallery}/subjects/{subject}', '/galleries/{gallery}/records/{id}', '/galleries/{gallery}/verify']));
     expect(paths['/galleries/{gallery}/subjects/{subject}']).toHaveProperty('patch');
     expect(paths['/galleries/{gallery}/subjects/{subject}']).toHaveProperty('delete');
+    // Face routes answer errors in DeepFace's shape (error is the message), the Pinecone routes in Pinecone's.
+    expect(paths['/verify'].post.responses['4XX'].content['application/json'].schema.properties.error.type).toBe('string');
+    expect(paths['/galleries'].get.responses['4XX'].content['application/json'].schema.properties.code).toBeDefined();
+    expect(paths['/indexes'].get.responses['4XX'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorResponse');
     expect(h.server.app.faces.pipelineStarted).toBe(false);
   });
 
@@ -51,7 +55,7 @@ describe('a server that serves no face request', () => {
     for (const img of ['/etc/passwd', 'tests/fixtures/photo.jpg', 'C:\\photos\\a.jpg']) {
       const reply = await call(h, 'POST', '/represent', { img });
       expectError(reply, 400, 'FV_ERR_IMAGE_INPUT', /never reads server-side file paths: send the image itself/);
-      expect(reply.json.error.details).toMatchObject({ path: 'img', reason: 'path' });
+      expect(reply.json.details).toMatchObject({ path: 'img', reason: 'path' });
     }
     for (const img of ['http://127.0.0.1:1/a.jpg', 'https://example.com/a.jpg', 'file:///etc/passwd']) {
       expectError(await call(h, 'POST', '/verify', { img1: img, img2: img }), 400, 'FV_ERR_IMAGE_INPUT', /img1: .* is a URL; this server never fetches images from URLs/);
@@ -147,7 +151,7 @@ describe('DeepFace routes on real faces', () => {
     const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toBuffer();
     const noFace = await call(h, 'POST', '/verify', { img1: faceA.toString('base64'), img2: blank.toString('base64') });
     expectError(noFace, 422, 'FV_ERR_NO_FACE', /^img2: No face found/);
-    expect(noFace.json.error.details.path).toBe('img2');
+    expect(noFace.json.details.path).toBe('img2');
     // enforce_detection: false takes the whole image as the face, as DeepFace does
     const whole = await call(h, 'POST', '/represent', { img: blank.toString('base64'), enforce_detection: false });
     expect(whole.status).toBe(200);
