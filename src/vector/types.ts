@@ -8,7 +8,11 @@ export const METRICS = ['euclidean', 'cosine', 'dotproduct'] as const;
 export type Metric = (typeof METRICS)[number];
 
 export const ENGINES = ['exact', 'approximate'] as const;
-/** exact: a full scan, always correct (k-NN); approximate: HNSW graph plus an exact scan of the not-yet-indexed tail (ANN). */
+/**
+ * exact: a full scan, always correct (k-NN); approximate: HNSW graph plus an exact scan of the
+ * not-yet-indexed tail (ANN), or one exact scan when that tail is over 37.5 % of the namespace
+ * (e.g. during a bulk load), where the scan is the faster of the two.
+ */
 export type Engine = (typeof ENGINES)[number];
 
 export type RecordMetadataValue = string | boolean | number | string[];
