@@ -5,7 +5,7 @@
  *   npx tsx bench/vector.ts                # 100K: upsert, exact, approximate, tail, peers (~15 min)
  *   npx tsx bench/vector.ts --scale 1m     # 1M: upsert, exact, HNSW build and recall, restart (~30 min)
  *
- * Options: --queries N (default 1000 at 100K, 200 at 1M), --efs 32,64,128,256, --m 16,
+ * Options: --queries N (default 1000 at 100K, 200 at 1M), --efs 32,48,64,128,256, --m 16,
  * --ef-construction 128, --quantization i8|f16|f32, --noise 0.5 (face-like spread),
  * --pg-n N (PGlite subset; default: the whole set at 100K, 20,000 at 1M), --skip-pg,
  * --n N (records instead of 100K / 1M, for a quick check), --out path (default bench/results/vector-<scale>.json).
@@ -32,9 +32,8 @@ const SIZE = N >= 1_000_000 ? `${N / 1_000_000}M` : `${N / 1000}K`;
 const DIM = 128;
 const K = 10;
 const QUERIES = Number(args.queries ?? (SCALE === '1m' ? 200 : 1000));
-const EFS = String(args.efs ?? '32,64,128,256').split(',').map(Number);
-/** The engine asks the graph for at least 32 candidates, with a width rounded up to a power of two (namespace.ts): the raw peer searches as wide. */
-const searchWidth = (ef: number) => 2 ** Math.ceil(Math.log2(Math.max(ef, 32)));
+/** Search widths, each set as the index's efSearch (a per-query ef is rounded up to a power of two). */
+const EFS = String(args.efs ?? '32,48,64,128,256').split(',').map(Number);
 const PG_N = Number(args['pg-n'] ?? (SCALE === '1m' ? 20_000 : N));
 const NOISE = Number(args.noise ?? 0.5);
 const UPSERT_RUNS = 3;
@@ -164,9 +163,10 @@ async function approximateSection(label: string, db: Database, name: string, dat
   }
   const ours = new Map<number, { p50: number; recall: number }>();
   for (const ef of EFS) {
-    const view = usearchIndex(searchWidth(ef));
+    const view = usearchIndex(ef);
     view.view(rawPath);
-    const search = async (q: Float32Array) => (await index.query({ vector: q, topK: K, exact: false, ef })).matches.map((m) => m.id);
+    await db.configureIndex(name, { hnsw: { efSearch: ef } });
+    const search = async (q: Float32Array) => (await index.query({ vector: q, topK: K, exact: false })).matches.map((m) => m.id);
     const searchRaw = (q: Float32Array) => Array.from(view.search(q, K, 1).keys, keyToId);
     for (const q of queries.slice(0, 20)) {
       await search(q);
@@ -343,9 +343,10 @@ async function pgvectorSubset(): Promise<void> {
   const exact = await timeEach(queries, (q) => db.index('subset').query({ vector: q, topK: K, exact: true }));
   const approx = new Map<number, { p50: number; recall: number }>();
   for (const ef of EFS) {
+    await db.configureIndex('subset', { hnsw: { efSearch: ef } });
     const found: string[][] = [];
     const t = await timeEach(queries, async (q, i) => {
-      found[i] = (await db.index('subset').query({ vector: q, topK: K, exact: false, ef })).matches.map((m) => m.id);
+      found[i] = (await db.index('subset').query({ vector: q, topK: K, exact: false })).matches.map((m) => m.id);
     });
     approx.set(ef, { p50: t.p50, recall: recall(found, truth) });
   }

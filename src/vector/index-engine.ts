@@ -103,7 +103,7 @@ export class IndexEngine {
   search(namespace: string, vector: Float32Array, topK: number, predicate: MetadataPredicate | undefined, exact: boolean, ef: number | undefined): { ns: NamespaceState; hits: Hit[] } | undefined {
     const ns = this.existing(namespace);
     if (!ns) return undefined;
-    return { ns, hits: ns.search({ vector, topK, predicate, exact, ef }) };
+    return { ns, hits: ns.search({ vector, topK, predicate, exact, ef, efSearch: this.config.hnsw.efSearch }) };
   }
 
   /** Builds the approximate graph of every namespace that lacks one (an exact-default index builds lazily, on its first approximate query). */

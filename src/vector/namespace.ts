@@ -29,7 +29,10 @@ export interface SearchRequest {
   topK: number;
   predicate?: MetadataPredicate;
   exact: boolean;
+  /** Per-query search width; rounded up to a power of two (see searchWidth). */
   ef?: number;
+  /** The index's search width now: configureIndex may have changed it since the graph was opened. */
+  efSearch: number;
 }
 
 /** How many more candidates than asked the graph returns, before masking stale keys and filtering. */
@@ -218,7 +221,7 @@ export class NamespaceState {
     const topK = Math.min(request.topK, this.recordCount);
     const ann = this.ann;
     if (request.exact || !ann || this.tailDominates(ann.searchableThrough)) return this.searchExactly(request.vector, topK, request.predicate);
-    return this.searchApproximately(ann, request.vector, topK, request.predicate, request.ef);
+    return this.searchApproximately(ann, request, topK);
   }
 
   private searchExactly(vector: Float32Array, topK: number, predicate: MetadataPredicate | undefined): Hit[] {
@@ -243,11 +246,13 @@ export class NamespaceState {
    * which also breaks ties by id. A filter is applied to the graph's candidates; when too few
    * pass, the graph is asked for more, and past a point an exact scan of the matches is cheaper.
    */
-  private searchApproximately(ann: AnnIndex, vector: Float32Array, topK: number, predicate: MetadataPredicate | undefined, ef: number | undefined): Hit[] {
+  private searchApproximately(ann: AnnIndex, request: SearchRequest, topK: number): Hit[] {
+    const { vector, predicate, ef } = request;
     const tail = this.liveTailSlots(predicate);
     let want = Math.max(topK * ANN_OVERFETCH, ANN_MIN_CANDIDATES);
     for (;;) {
-      const { keys } = ann.search(vector, Math.min(want, Math.max(ann.size, 1)), ef === undefined ? undefined : searchWidth(ef, want));
+      const width = ef === undefined ? request.efSearch : searchWidth(ef, want);
+      const { keys } = ann.search(vector, Math.min(want, Math.max(ann.size, 1)), width);
       // No dedup needed: a graph key maps to a slot whose current seq is in the graph, a tail
       // slot's current seq is not, and a slot has one current seq.
       const candidates = new Uint32Array(tail.length + keys.length);

@@ -53,6 +53,21 @@ describe('approximate query with a large unbuilt tail', () => {
     expect(graphSearch).not.toHaveBeenCalled();
   });
 
+  it('searches an open graph with the width configureIndex sets, without a reopen', async () => {
+    await db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'approximate', hnsw: HNSW });
+    const index = db.index('t');
+    await upsertRows(index, data, 0, 1000);
+    await index.flush();
+    const graphSearch = vi.spyOn(AnnIndex.prototype, 'search');
+    const vector = queries.subarray(0, DIMENSION);
+    await index.query({ vector, topK: 10, exact: false });
+    expect(graphSearch.mock.lastCall?.[2]).toBe(HNSW.efSearch);
+    await db.configureIndex('t', { hnsw: { efSearch: 48 } });
+    const { matches } = await index.query({ vector, topK: 10, exact: false });
+    expect(graphSearch.mock.lastCall?.[2]).toBe(48);
+    expect(matches).toEqual((await index.query({ vector, topK: 10, exact: true })).matches);
+  });
+
   it('answers exactly right after a bulk upsert into a built graph, then uses the graph once it catches up', async () => {
     await db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'approximate', hnsw: HNSW });
     const index = db.index('t');
