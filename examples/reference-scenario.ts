@@ -16,6 +16,7 @@ import { Errors, Pinecone, type PineconeRecord } from '@pinecone-database/pineco
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/server/logger.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
+import { seededRandom } from '../src/util/seeded-random.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set((process.argv[i] as string).replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -35,15 +36,8 @@ const REFERENCE = { secondsPerChunk: 8.37, secondsPerQuery: 0.3 } as const;
  * precision (~2.5 MB) would exceed.
  */
 function makeRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return Number(Math.fround(unit * 4 - 2).toPrecision(9));
-  };
+  const unit = seededRandom(seed);
+  return () => Number(Math.fround(unit() * 4 - 2).toPrecision(9));
 }
 
 function randomVector(random: () => number): number[] {

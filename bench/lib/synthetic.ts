@@ -1,16 +1,8 @@
 /** Seeded synthetic vector sets for benchmarks: reproducible across runs and machines. */
 
-/** mulberry32: a tiny, fast, seeded PRNG (quality is plenty for test data). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/util/seeded-random.js';
+
+export { seededRandom };
 
 function gaussian(random: () => number): number {
   const u = Math.max(random(), 1e-12);

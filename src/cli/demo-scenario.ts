@@ -18,6 +18,7 @@ import { parseCsv, type EnrollItem } from '../recognition/enroll-sources.js';
 import type { Gallery, IdentifyResult, RecordVerification } from '../recognition/gallery.js';
 import type { EmbeddedStore } from '../stores/embedded-store.js';
 import { MAX_BATCH, type StoreRecord } from '../stores/vector-store.js';
+import { seededRandom } from '../util/seeded-random.js';
 
 /** The reference: the same scenario on Pinecone's cloud (targets.md). */
 export const PINECONE_REFERENCE = Object.freeze({ secondsPerChunk: 8.37, secondsFor100K: 14 * 60, secondsPerQuery: 0.3 });
@@ -118,7 +119,7 @@ export async function runDemo(setup: {
   const dimension = gallery.model.dimension;
   const chunks = Math.ceil(setup.synthetic / MAX_BATCH);
   let upsertSeconds = 0;
-  const random = mulberry32(42);
+  const random = seededRandom(42);
   for (let chunk = 0; chunk < chunks; chunk++) {
     const records = syntheticChunk(chunk * MAX_BATCH, Math.min(MAX_BATCH, setup.synthetic - chunk * MAX_BATCH), dimension, random);
     started = performance.now();
@@ -202,18 +203,6 @@ function syntheticChunk(first: number, count: number, dimension: number, random:
     records.push({ id, values, metadata: { subject: id, source: 'synthetic' } });
   }
   return records;
-}
-
-/** A small seeded generator (mulberry32), so every run adds the same synthetic records. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function medianSeconds(runs: number, operation: () => Promise<unknown>): Promise<number> {

@@ -1,17 +1,9 @@
 /** Synthetic data and brute-force ground truth for the ANN tests. */
+import { seededRandom } from '../../../src/util/seeded-random.js';
 import type { Metric } from '../../../src/vector/types.js';
 
-/** Deterministic PRNG (mulberry32) so that a failing recall reproduces. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so that a failing recall reproduces. */
+export const random = seededRandom;
 
 function gaussian(next: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());

@@ -1,0 +1,16 @@
+/**
+ * mulberry32: a tiny, fast, seeded PRNG, uniform on [0, 1). Plenty for synthetic records and
+ * test data, and the same seed gives the same sequence on every machine, so a run reproduces.
+ * Not for anything secret.
+ * @example seededRandom(42)() // → 0.6011037519201636
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
