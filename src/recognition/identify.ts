@@ -59,7 +59,9 @@ export function rankSubjects(matches: readonly FaceMatch[], rule: ThresholdRule)
 /**
  * The nearest subject when within the threshold, else unknown. Trade-off: a lower threshold
  * means fewer strangers taken for someone enrolled (false accepts) and more enrolled people not
- * recognised (false rejects); the model's default maximises verification accuracy on LFW View 1.
+ * recognised (false rejects). The gallery's default is the model's identification threshold,
+ * stricter than its verification one because a stranger is compared with every enrolled face:
+ * the more faces, the likelier one is near by chance.
  */
 export function decideIdentity(candidates: readonly SubjectCandidate[], rule: ThresholdRule): Identity {
   const nearest = candidates[0];

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveModel } from '../../src/face/models/registry.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
 import { Gallery } from '../../src/recognition/gallery.js';
 import { contentHash } from '../../src/recognition/face-record.js';
@@ -23,6 +24,17 @@ let tmp: ReturnType<typeof makeTempDir>;
 let store: EmbeddedStore;
 let gallery: Gallery;
 const hashOf = async (n: number) => contentHash(await readFile(samplePhoto(n)));
+
+/** A unit vector at cosine distance `distance` from the unit vector `from`. */
+function atCosineDistance(from: Float32Array, distance: number): Float32Array {
+  // A unit vector orthogonal to `from`: the first axis with `from`'s component removed.
+  const across = new Float32Array(from.length);
+  across[0] = 1;
+  for (let i = 0; i < from.length; i++) across[i] -= from[0] * from[i];
+  const norm = Math.hypot(...across);
+  const cos = 1 - distance, sin = Math.sqrt(1 - cos * cos);
+  return from.map((v, i) => cos * v + (sin * across[i]) / norm);
+}
 
 async function reopen(): Promise<void> {
   await store.close();
@@ -79,7 +91,7 @@ describe('Gallery on face-api sample photos', () => {
     }
     const approximate = await gallery.identify(target, { exact: false });
     expect(approximate.faces.map((f) => f.identity)).toEqual(exact.faces.map((f) => f.identity));
-    expect(exact).toMatchObject({ model: 'faceplugin-arcface', metric: 'cosine', threshold: gallery.model.thresholds.cosine });
+    expect(exact).toMatchObject({ model: 'faceplugin-arcface', metric: 'cosine', threshold: gallery.rule.threshold });
   });
 
   it("answers 'unknown' for a stranger, with the nearest subjects beyond the threshold as candidates", async () => {
@@ -87,8 +99,31 @@ describe('Gallery on face-api sample photos', () => {
     const [face] = (await gallery.identify(stranger, { exact: true })).faces;
     expect(face.identity).toEqual({ status: 'unknown' });
     expect(face.candidates.length).toBeGreaterThan(0);
-    expect(face.candidates[0].distance).toBeGreaterThan(gallery.model.thresholds.cosine);
+    expect(face.candidates[0].distance).toBeGreaterThan(gallery.rule.threshold);
     expect(face.candidates[0].confidence).toBeLessThan(50);
+  });
+
+  it('identifies with the identification threshold by default, stricter than the verification one, which an explicit threshold or verifyRecord uses', async () => {
+    const between = await Gallery.open({ store, pipeline, name: 'thresholds' });
+    const { threshold: identification } = between.rule;
+    const verification = between.model.thresholds.cosine;
+    expect(identification).toBe(resolveModel(between.model.name).identificationThreshold);
+    expect(identification).toBeLessThan(verification);
+    const probe = await faceCrop(pipeline, 2, 0, (image) => image.resize({ width: 360 }));
+    const [{ embedding }] = await pipeline.represent(probe);
+    // A stored face beyond the identification threshold and within the verification one.
+    const distance = (identification + verification) / 2;
+    await between.storeIndex.upsert([{ id: 'between-0', values: atCosineDistance(embedding, distance), metadata: { subject: 'Between' } }], { namespace: between.name });
+
+    const byDefault = await between.identify(probe, { exact: true });
+    expect(byDefault.threshold).toBe(identification);
+    expect(byDefault.faces[0].identity).toEqual({ status: 'unknown' });
+    expect(byDefault.faces[0].candidates[0]).toMatchObject({ subject: 'Between', distance: expect.closeTo(distance, 4) });
+    const explicit = await between.identify(probe, { exact: true, threshold: verification });
+    expect(explicit.threshold).toBe(verification);
+    expect(explicit.faces[0].identity).toMatchObject({ status: 'known', subject: 'Between' });
+    expect(await between.verifyRecord(probe, 'between-0')).toMatchObject({ verified: true, threshold: verification });
+    await expect(between.identify(probe, { threshold: -0.1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
   });
 
   it('verifies a photo against a stored record by id, and refuses an unknown id', async () => {

@@ -28,6 +28,16 @@ interface EntryFacts {
    * 50 at the threshold, k fitted by logistic regression on LFW View 1 (see `confidenceFromDistance`).
    */
   readonly confidenceSlope: Readonly<Record<DistanceMetric, number>>;
+  /**
+   * Cosine distance at or below which a gallery search (`Gallery.identify`) accepts the nearest
+   * enrolled subject. Stricter than the verification threshold (`info.thresholds.cosine`, a 1:1
+   * check): a search compares a stranger with every enrolled face, so the chance that one of N
+   * lies within the threshold grows with N, about 1 − (1 − FMR)^N for a 1:1 false-match rate FMR.
+   * Calibrated for 1 % of strangers accepted by a gallery of ~840 people, on half of LFW's people
+   * (figures on the other half beside each entry): a larger gallery accepts more strangers at the
+   * same threshold and needs a lower one.
+   */
+  readonly identificationThreshold: number;
 }
 
 /** One network: aligned crops in, one embedding per crop out. */
@@ -81,6 +91,14 @@ const FACEPLUGIN_ARCFACE: NetworkEntry = {
   normalisation: { mean: [127, 127, 127], std: [128, 128, 128] },
   // Maximum-likelihood logistic slopes on the same View-1 pairs.
   confidenceSlope: { cosine: 26, euclidean: 31.5, euclidean_l2: 31.5 },
+  // LFW open set, people split in two halves (even / odd positions of lfw-identities.csv): the
+  // threshold at which 1 % of half A's 2,032 strangers are accepted by a gallery of its 843 people
+  // with two photos or more; on half B (837 enrolled, 3,986 genuine probes, 2,037 strangers) it
+  // accepts 0.93 % of strangers and identifies 94.98 % of genuine probes (rank-1 98.82 %), where
+  // the verification threshold 0.68 accepts 69 % of strangers. 1:1 false-match rate 1.1e-5, so a
+  // gallery of 10,000 would accept about 10 % of strangers. Half B calibrates to the same 0.53.
+  // `npx tsx bench/recognition.ts --parts calibrate,lfw` (bench/results/recognition-lfw.json).
+  identificationThreshold: 0.53,
   create: async (entry, options) => {
     const { FacepluginArcFace } = await import('./faceplugin-arcface.js');
     return new FacepluginArcFace(entry, resolveWeights(FACEPLUGIN_ARCFACE_WEIGHTS), options.threads ?? 1);
@@ -96,6 +114,12 @@ const DLIB_RESNET: NetworkEntry = {
   normalisation: { mean: [122.782, 117.001, 104.298], std: [255, 255, 255] },
   // Logistic slopes on LFW-a View 1 pairsDevTrain, unit-length descriptors (see DLIB_RESNET_INFO).
   confidenceSlope: { cosine: 168.6, euclidean: 71.6, euclidean_l2: 71.6 },
+  // As for faceplugin-arcface (LFW people split in halves, FAR 1 % on half A's 843-person gallery):
+  // on half B it accepts 0.79 % of strangers but identifies only 58.10 % of genuine probes (rank-1
+  // 91.04 %), where the verification threshold 0.0881 accepts 94 % of strangers. Half B calibrates
+  // to the same 0.048. `npx tsx bench/recognition.ts --parts calibrate --model fusion-arcface-dlib`
+  // (bench/results/recognition-calibrate-fusion.json: dlib's embeddings are slices of the fused ones).
+  identificationThreshold: 0.048,
   // tfjs is imported by the model's load(), not here: a worker that never uses this model never starts it.
   create: async () => new DlibResnetModel(),
 };
@@ -109,7 +133,7 @@ function fusionOf(
   name: string,
   aliases: readonly string[],
   parts: readonly (readonly [NetworkEntry, number])[],
-  calibrated: Pick<ModelInfo, 'thresholds' | 'provenance'> & Pick<FusionEntry, 'confidenceSlope'>,
+  calibrated: Pick<ModelInfo, 'thresholds' | 'provenance'> & Pick<FusionEntry, 'confidenceSlope' | 'identificationThreshold'>,
 ): FusionEntry {
   const total = parts.reduce((sum, [, weight]) => sum + weight, 0);
   if (Math.abs(total - 1) > 1e-9 || parts.some(([, weight]) => !(weight > 0))) throw new Error(`Fusion ${name}: weights must be positive and sum to 1`);
@@ -129,6 +153,7 @@ function fusionOf(
     aliases,
     template: first.template,
     confidenceSlope: calibrated.confidenceSlope,
+    identificationThreshold: calibrated.identificationThreshold,
     parts: parts.map(([network, weight]) => ({ model: network.info.name, weight })),
   };
 }
@@ -148,6 +173,12 @@ const FUSION_ARCFACE_DLIB = fusionOf('fusion-arcface-dlib', ['fusion', 'arcface+
     'Weights, thresholds and confidence slopes chosen on LFW-a View 1 pairsDevTrain.',
   thresholds: { cosine: 0.25, euclidean: 0.7071, euclidean_l2: 0.7071 },
   confidenceSlope: { cosine: 83.4, euclidean: 59.7, euclidean_l2: 59.7 },
+  // As for faceplugin-arcface (LFW people split in halves, FAR 1 % on half A's 843-person gallery):
+  // on half B it accepts 1.18 % of strangers and identifies 94.23 % of genuine probes, against
+  // 0.93 % and 94.98 % for ArcFace alone at 0.53 — no gain from the fusion here. Half B calibrates
+  // to 0.17. `npx tsx bench/recognition.ts --parts calibrate --model fusion-arcface-dlib`
+  // (bench/results/recognition-calibrate-fusion.json).
+  identificationThreshold: 0.18,
 });
 
 /** Every model by its canonical name. */
