@@ -95,7 +95,7 @@ describe('register, search, and the gallery resources', () => {
         model_name: 'faceplugin-arcface',
         search_method,
         distance_metric: 'cosine',
-        threshold: 0.68,
+        threshold: 0.53,
         target_w: json.identities[0].facial_area.w,
         matches: 1,
       });
