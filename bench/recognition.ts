@@ -19,10 +19,10 @@
  *    In each half, the open-set protocol of the lfw part: the gallery holds the first photo of each
  *    person with two or more, genuine probes are their other photos, the people with one photo are
  *    the distractors. The threshold at which 1 % of half A's distractors are accepted (rounded down
- *    to 0.01) is reported on half B (TAR, FAR) and vice versa; exact nearest-subject search. The
- *    1:1 false-match rate of distractors against every gallery face at that threshold projects the
- *    FAR of larger galleries: 1 − (1 − FMR)^N. For a fusion model, each of its networks too (their
- *    embeddings are slices of the fused one: same detection, own alignment).
+ *    to two significant digits) is reported on half B (TAR, FAR) and vice versa; exact
+ *    nearest-subject search. The 1:1 false-match rate of distractors against every gallery face at
+ *    that threshold projects the FAR of larger galleries: 1 − (1 − FMR)^N. For a fusion model, each
+ *    of its networks too (their embeddings are slices of the fused one: same detection, own alignment).
  * 3. lfw: open-set identification on all of LFW (after Best-Rowden et al. 2014): the gallery holds
  *    the first photo of each of the 1,680 people with two or more, enrolled through `Gallery.enroll`;
  *    the 4,069 people with a single photo are the distractors. Rank-1 = the nearest subject is the
@@ -42,6 +42,7 @@ import { join, resolve } from 'node:path';
 import { FacePipeline } from '../src/face/pipeline.js';
 import { networksOf, resolveModel } from '../src/face/models/registry.js';
 import { parseCsv, type EnrollItem } from '../src/recognition/enroll-sources.js';
+import { contentHash, faceRecordId } from '../src/recognition/face-record.js';
 import { Gallery, type EnrollSummary } from '../src/recognition/gallery.js';
 import { cosineDistanceFromScore, rankSubjects } from '../src/recognition/identify.js';
 import { openEmbeddedStore, type EmbeddedStore } from '../src/stores/embedded-store.js';
@@ -169,8 +170,8 @@ function* faceLikeChunks(count: number, dimension: number): Generator<StoreRecor
         norm += values[d] * values[d];
       }
       for (let d = 0; d < dimension; d++) values[d] /= Math.sqrt(norm);
-      const id = `fill-${String(i).padStart(7, '0')}`;
-      records.push({ id, values, metadata: { subject: `fill-${Math.floor(i / 10)}` } });
+      // Ids shaped like the gallery's own (photo hash + face number), so they arrive in no sorted order, as a real gallery's do.
+      records.push({ id: faceRecordId(contentHash(Buffer.from(`fill-${i}`)), 0), values, metadata: { subject: `fill-${Math.floor(i / 10)}` } });
     }
     yield records;
   }
@@ -271,12 +272,17 @@ function searchOpenSet(set: OpenSet, slice: { start: number; end: number }): { g
   };
 }
 
-/** The largest threshold, rounded down to 0.01, at which at most `far` of the distractors are accepted (distance <= threshold). */
+/**
+ * The largest threshold, rounded down to two significant digits, at which at most `far` of the
+ * distractors are accepted (distance <= threshold). Significant digits, not decimals: dlib's
+ * distances are a seventh of ArcFace's, and 0.01 steps would move its FAR several-fold.
+ */
 function thresholdAtFar(distractorDistances: readonly number[], far: number): number {
   const sorted = [...distractorDistances].sort((a, b) => a - b);
   const allowed = Math.floor(far * sorted.length);
   // Accepting below sorted[allowed] takes exactly `allowed` distractors; rounding down keeps it at most that.
-  return Math.floor(sorted[allowed] * 100 - 1e-9) / 100;
+  const scale = 10 ** (1 - Math.floor(Math.log10(sorted[allowed])));
+  return Math.floor(sorted[allowed] * scale - 1e-9) / scale;
 }
 
 function rates(set: OpenSet, searched: ReturnType<typeof searchOpenSet>, threshold: number): { rank1: number; tar: number; far: number; fmr: number } {

@@ -380,9 +380,9 @@ export class Gallery {
 
   /**
    * The records of a photo already in the gallery, by key look-ups: its faces are numbered from 0
-   * without gaps (one upsert per photo), so nothing needs to list the index — a listing by prefix
-   * sorted every id of the namespace again after each write, which made enrolling into a gallery
-   * of 100,000 faces several times slower.
+   * without gaps (one upsert per photo), so nothing needs to list the index: a listing by prefix
+   * sorted every id of the namespace again after each write, and enrolling 2,000 LFW photos into a
+   * gallery of 100,000 ran at 26.8 faces/s against 73.8 by look-ups (`bench/recognition.ts --parts enroll`).
    */
   private async storedFaces(hash: string): Promise<StoreRecord<FaceRecordMetadata>[]> {
     const found: StoreRecord<FaceRecordMetadata>[] = [];
