@@ -31,6 +31,12 @@ const TAGS = ['galleries'] as const;
 export const galleryRoutes: FastifyPluginAsync = async (app) => {
   const { faces } = app;
 
+  /** The gallery a subject route names, for the model asked; an absent gallery has no such subject. */
+  async function subjectGallery(name: string, subject: string, modelName: string | undefined) {
+    const model = modelFor(modelName).info.name;
+    return { model, gallery: (await faces.existingGallery(name, model)) ?? subjectNotFound(name, subject) };
+  }
+
   app.get(
     '/galleries',
     {
@@ -82,8 +88,7 @@ export const galleryRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<SubjectChangeResponse> => {
       const { gallery: name, subject } = request.params;
-      const model = modelFor(request.query.model_name).info.name;
-      const gallery = (await faces.existingGallery(name, model)) ?? subjectNotFound(name, subject);
+      const { model, gallery } = await subjectGallery(name, subject, request.query.model_name);
       const renamed = await gallery.renameSubject(subject, request.body.name, { merge: request.body.merge });
       return { gallery: name, model_name: model, subject: request.body.name, faces: renamed };
     },
@@ -104,8 +109,7 @@ export const galleryRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<SubjectChangeResponse> => {
       const { gallery: name, subject } = request.params;
-      const model = modelFor(request.query.model_name).info.name;
-      const gallery = (await faces.existingGallery(name, model)) ?? subjectNotFound(name, subject);
+      const { model, gallery } = await subjectGallery(name, subject, request.query.model_name);
       return { gallery: name, model_name: model, subject, faces: await gallery.eraseSubject(subject) };
     },
   );
