@@ -31,6 +31,7 @@ export const ERROR_CATALOG = {
   FV_ERR_STORAGE_VERSION: { status: 500, summary: 'A data file was written by an incompatible format version.' },
   FV_ERR_STORAGE_LOCKED: { status: 503, summary: 'Another process (or another open database) holds this data directory.' },
   FV_ERR_CAPACITY: { status: 507, summary: 'A namespace would exceed the memory one slab can address.' },
+  FV_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'The remote vector store (PostgreSQL, Pinecone) cannot be reached, timed out or failed; retry later.' },
   // ── images and faces ─────────────────────────────────────────────────────────────────────
   FV_ERR_IMAGE_INPUT: { status: 400, summary: 'The image is not a path, Buffer, base64 string or data URL.' },
   FV_ERR_IMAGE_DECODE: { status: 400, summary: 'The image is corrupt or of an unsupported format.' },
