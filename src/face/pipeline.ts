@@ -14,6 +14,7 @@ import type { DecodeLimits, ImageInput } from './image.js';
 import { resolveModel, type ModelEntry } from './models/registry.js';
 import { runFaceJob, type FaceJob, type FaceJobResults, type FaceOperation, type FaceWorkerData } from './pool/face-jobs.js';
 import { WorkerPool, type Lane } from './pool/worker-pool.js';
+import { disableOnnxTelemetry } from './runtime/onnx-environment.js';
 import type { DetectedFace, DistanceMetric, FacialArea, ModelInfo } from './types.js';
 
 export type { AnalyzedFace, AnalyzeOptions, ExtractedFace, FaceOptions, Representation, WithLiveness } from './engine.js';
@@ -78,6 +79,8 @@ export class FacePipeline {
       throw fvError('FV_ERR_INVALID_ARGUMENT', `workers must be an integer >= 0, got ${workers}`, { field: 'workers', value: workers });
     }
     const engineOptions: FaceWorkerData = { model: model.info.name, detector, limits: options.limits ?? {} };
+    // Before any thread creates an ONNX session: a long command line otherwise overflows a worker's stack.
+    disableOnnxTelemetry();
     if (workers === 0) {
       const engine = await FaceEngine.create(engineOptions);
       return new FacePipeline((job) => runFaceJob(engine, job), () => engine.close(), { model, detector });

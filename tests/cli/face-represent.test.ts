@@ -2,6 +2,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeFaceCrops } from '../helpers/face-crops.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { runCli } from './face-cli-process.js';
 
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
@@ -32,5 +34,22 @@ describe('facevault represent', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^facevault represent: FV_ERR_MODEL_UNKNOWN: Unknown face model "vgg-face"; allowed: .*dlib-resnet-128/);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('embeds 600 files named on one command line: exit 0 and one JSON line per file, in order', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const images = await writeFaceCrops(dir, 600);
+      // Over 16 KB of command line: onnxruntime's telemetry used to regex-match it with one stack frame per byte and overflow a worker's stack (SIGSEGV from ~14 KB).
+      expect(images.join(' ').length).toBeGreaterThan(16_000);
+      const run = await runCli(['represent', ...images, '--json']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      expect(lines.map((l) => l.image)).toEqual(images);
+      for (const line of lines) expect(line.faces).toHaveLength(1);
+    } finally {
+      cleanup();
+    }
   });
 });
