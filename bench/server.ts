@@ -20,6 +20,7 @@ import { Pinecone, type Index, type PineconeRecord } from '@pinecone-database/pi
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/server/logger.js';
 import { startServer } from '../src/server/start.js';
+import type { EmbeddedStore } from '../src/stores/embedded-store.js';
 import { machineFacts, parseArgs, printTable, summarize, timeEach, writeResult, type LatencySummary, type Row } from './lib/report.js';
 import { clusteredVectors, row } from './lib/synthetic.js';
 
@@ -39,12 +40,12 @@ async function serve(dataDir: string): Promise<void> {
   process.on('message', async (message: Request) => {
     if (message.type === 'flush') {
       const start = performance.now();
-      await server.database.index(INDEX).flush();
+      await (server.store as EmbeddedStore).database.index(INDEX).flush();
       reply({ type: 'flushed', ms: performance.now() - start });
     } else if (message.type === 'engine-query') {
       // The peer: the same query as a library call, timed inside the server process.
       const start = performance.now();
-      await server.database.index(INDEX).query({ vector: message.vector, topK: K, exact: message.exact });
+      await (server.store as EmbeddedStore).database.index(INDEX).query({ vector: message.vector, topK: K, exact: message.exact });
       reply({ type: 'engine-query', ms: performance.now() - start });
     } else {
       await server.close();

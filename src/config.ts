@@ -41,8 +41,10 @@ const ServerSchema = z.strictObject({
 });
 
 const ConfigSchema = z.strictObject({
-  /** Directory of the embedded database. */
+  /** Directory of the embedded database, the store when `store` is not given. */
   dataDir: z.string().min(1).transform((dir) => resolve(dir)).prefault('facevault-data'),
+  /** The store's URL (see `src/stores/open-store.ts`): postgres://…, pinecone://…, or a directory. */
+  store: z.string().min(1).optional(),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   /** 'full' fsyncs every write (survives power loss); 'normal' survives a process crash. */
   synchronous: z.enum(['normal', 'full']).default('normal'),
@@ -58,6 +60,7 @@ export type LogLevel = Config['logLevel'];
 /** One source's values, in the nested shape of {@link Config}; strings are parsed where numbers are due. */
 export interface ConfigLayer {
   dataDir?: string;
+  store?: string;
   logLevel?: string;
   synchronous?: string;
   server?: {
@@ -83,6 +86,7 @@ export interface ConfigSources {
 /** The environment variables read, and where each lands. `FACEVAULT_API_KEYS` is comma-separated. */
 export const ENVIRONMENT = {
   FACEVAULT_DATA: 'dataDir',
+  FACEVAULT_STORE: 'store',
   FACEVAULT_LOG_LEVEL: 'logLevel',
   FACEVAULT_SYNCHRONOUS: 'synchronous',
   FACEVAULT_HOST: 'server.host',
@@ -217,4 +221,9 @@ function deepFreeze<T>(value: T): DeepReadonly<T> {
     Object.freeze(value);
   }
   return value as DeepReadonly<T>;
+}
+
+/** The URL of the store to open: `store` when given, else the embedded store in `dataDir`. */
+export function storeUrlOf(config: Pick<Config, 'store' | 'dataDir'>): string {
+  return config.store ?? config.dataDir;
 }

@@ -8,10 +8,12 @@ import type { Command } from 'commander';
 import { fvError } from '../errors.js';
 import { FacePipeline } from '../face/pipeline.js';
 import { Gallery } from '../recognition/gallery.js';
-import { openEmbeddedStore, type EmbeddedStore } from '../stores/embedded-store.js';
+import { openStore, storeKindOf } from '../stores/open-store.js';
+import type { VectorStore } from '../stores/vector-store.js';
 
 export interface GalleryFlags {
   data?: string;
+  store?: string;
   model?: string;
   gallery?: string;
   workers?: string;
@@ -20,10 +22,11 @@ export interface GalleryFlags {
 /** Default data directory, as for `facevault serve`. */
 const DEFAULT_DATA_DIR = 'facevault-data';
 
-/** Adds --data, --model and --gallery (and --workers when the command embeds faces). */
+/** Adds --store, --data, --model and --gallery (and --workers when the command embeds faces). */
 export function galleryOptions(command: Command, embeds: boolean): Command {
   command
-    .option('--data <dir>', `data directory [env FACEVAULT_DATA; default ./${DEFAULT_DATA_DIR}]`)
+    .option('--store <url>', 'the store: postgres://…, pinecone://…, or a directory [env FACEVAULT_STORE; default: the embedded store in --data]')
+    .option('--data <dir>', `data directory of the embedded store [env FACEVAULT_DATA; default ./${DEFAULT_DATA_DIR}]`)
     .option('--model <name>', 'face model (registry name or alias) [default faceplugin-arcface]')
     .option('--gallery <name>', 'gallery: a namespace of the model\'s index [default "default"]');
   if (embeds) command.option('--workers <n>', 'face pipeline worker threads [default one per core]');
@@ -35,24 +38,29 @@ export function dataDirOf(flags: GalleryFlags, env: NodeJS.ProcessEnv = process.
   return resolve(flags.data ?? (env.FACEVAULT_DATA || DEFAULT_DATA_DIR));
 }
 
+/** The store's URL: --store, else FACEVAULT_STORE, else the embedded store in the data directory. */
+export function storeUrlOfFlags(flags: GalleryFlags, env: NodeJS.ProcessEnv = process.env): string {
+  return flags.store ?? (env.FACEVAULT_STORE || dataDirOf(flags, env));
+}
+
 /**
  * Opens the store (and a face pipeline when `embeds`), runs `action` on the gallery, and closes
  * everything whatever happens.
- * @throws FV_ERR_INVALID_ARGUMENT when `mustExist` and the data directory does not exist, or --workers is not a whole number.
+ * @throws FV_ERR_INVALID_ARGUMENT when `mustExist` and the embedded store's data directory does not exist, or --workers is not a whole number.
  */
 export async function withGallery<T>(
   flags: GalleryFlags,
   setup: { readonly embeds: boolean; readonly mustExist: boolean },
-  action: (gallery: Gallery, store: EmbeddedStore) => Promise<T>,
+  action: (gallery: Gallery, store: VectorStore) => Promise<T>,
 ): Promise<T> {
-  const dir = dataDirOf(flags);
-  if (setup.mustExist && !existsSync(dir)) {
-    throw fvError('FV_ERR_INVALID_ARGUMENT', `no data directory at ${dir}: enroll photos first, or pass --data (or FACEVAULT_DATA) to name the right one`, { dir });
+  const url = storeUrlOfFlags(flags);
+  if (setup.mustExist && storeKindOf(url) === 'embedded' && !existsSync(url)) {
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `no data directory at ${url}: enroll photos first, or pass --data (or FACEVAULT_DATA) to name the right one`, { dir: url });
   }
   const workers = flags.workers === undefined ? undefined : wholeNumber(flags.workers, '--workers');
   const pipeline = setup.embeds ? await FacePipeline.create({ model: flags.model, workers }) : undefined;
   try {
-    const store = await openEmbeddedStore(dir);
+    const store = await openStore(url);
     try {
       const gallery = await Gallery.open({ store, pipeline, model: flags.model, name: flags.gallery });
       return await action(gallery, store);

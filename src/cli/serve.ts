@@ -1,19 +1,22 @@
 /**
- * `facevault serve`: the Pinecone-compatible HTTP server over the embedded database.
+ * `facevault serve`: the Pinecone-compatible HTTP server and the face routes over a store.
  *
  *   FACEVAULT_API_KEYS=k1,k2 facevault serve --data ./data --port 5080 --host 0.0.0.0
+ *   facevault serve --store postgres://facevault@db/faces   # stateless: run several behind a load balancer
  *   facevault serve --data ./data --no-auth          # no keys: loopback only
  */
 import type { Command } from 'commander';
-import { loadConfig, type ConfigLayer } from '../config.js';
+import { loadConfig, storeUrlOf, type ConfigLayer } from '../config.js';
 import { createLogger } from '../server/logger.js';
 import { closeOnSignals, startServer } from '../server/start.js';
+import { redact } from '../stores/open-store.js';
 
 export function register(program: Command): void {
   program
     .command('serve')
-    .description("Serve Pinecone's REST API (control and data plane) over the embedded database")
-    .option('--data <dir>', 'data directory [env FACEVAULT_DATA; default ./facevault-data]')
+    .description("Serve Pinecone's REST API (control and data plane) and the face routes over a store (embedded by default)")
+    .option('--store <url>', 'the store: postgres://…, pinecone://…, or a directory [env FACEVAULT_STORE; default: the embedded store in --data]')
+    .option('--data <dir>', 'data directory of the embedded store [env FACEVAULT_DATA; default ./facevault-data]')
     .option('--port <n>', 'port, 0 for any free one [env FACEVAULT_PORT; default 5080]')
     .option('--host <addr>', 'address to bind [env FACEVAULT_HOST; default 127.0.0.1]')
     .option('--config <file>', 'JSON configuration file [env FACEVAULT_CONFIG]')
@@ -27,6 +30,7 @@ export function register(program: Command): void {
       const typed = (name: keyof ServeOptions) => (command.getOptionValueSource(name) === 'cli' ? options[name] : undefined);
       const flags: ConfigLayer = {
         dataDir: typed('data') as string | undefined,
+        store: typed('store') as string | undefined,
         logLevel: typed('logLevel') as string | undefined,
         server: {
           host: typed('host') as string | undefined,
@@ -40,13 +44,14 @@ export function register(program: Command): void {
       const config = loadConfig({ flags, env: process.env, file: options.config });
       const logger = createLogger(config.logLevel);
       const server = await startServer(config, logger);
-      logger.info({ url: server.url, dataDir: config.dataDir, auth: config.server.auth }, 'facevault is serving');
+      logger.info({ url: server.url, store: redact(storeUrlOf(config)), auth: config.server.auth }, 'facevault is serving');
       closeOnSignals(server, logger, config.server.shutdownTimeoutMs);
     });
 }
 
 interface ServeOptions {
   data?: string;
+  store?: string;
   port?: string;
   host?: string;
   config?: string;

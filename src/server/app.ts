@@ -1,18 +1,17 @@
 /**
- * The HTTP server as a fastify instance: Pinecone's control and data planes over the embedded
- * database, with API keys, Pinecone-shaped errors, metrics, health and an OpenAPI document.
+ * The HTTP server as a fastify instance: Pinecone's control and data planes and the face routes
+ * over any {@link VectorStore} (embedded, PostgreSQL, Pinecone), with API keys, Pinecone-shaped errors, metrics, health and an OpenAPI document.
  * Building it opens no port; `start.ts` listens and shuts down.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config.js';
-import type { Database } from '../vector/database.js';
+import type { VectorStore } from '../stores/vector-store.js';
 import { LIMITS } from '../vector/types.js';
 import { installAuth } from './auth.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
 import { faceApi } from './face-api.js';
 import { FaceService } from './face-service.js';
 import { health } from './health.js';
-import { IndexSpecStore } from './index-specs.js';
 import { coerceQuerystring } from './json-schema.js';
 import { installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
@@ -23,10 +22,8 @@ import { formatSchemaError } from './schema-errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The embedded database the routes serve; its owner opens and closes it. */
-    database: Database;
-    /** The Pinecone `spec` of each index, reported back by describe. */
-    indexSpecs: IndexSpecStore;
+    /** The store the routes serve; its owner opens and closes it. */
+    store: VectorStore;
   }
 }
 
@@ -42,16 +39,16 @@ const MAX_PARAM_CHARS = 3 * LIMITS.maxIdBytes;
 
 export interface AppOptions {
   config: ServerConfig;
-  database: Database;
+  store: VectorStore;
   logger: FastifyBaseLogger;
 }
 
 /**
  * Builds the server, ready to `listen()` or to `inject()` requests into.
- * @example const app = await buildApp({ config: loadConfig().server, database, logger });
+ * @example const app = await buildApp({ config: loadConfig().server, store: await openStore('./data'), logger });
  *   (await app.inject({ url: '/healthz' })).json() // → { status: 'ok' }
  */
-export async function buildApp({ config, database, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, store, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.maxBodyBytes,
@@ -67,9 +64,8 @@ export async function buildApp({ config, database, logger }: AppOptions): Promis
     forceCloseConnections: 'idle',
   });
 
-  app.decorate('database', database);
-  app.decorate('indexSpecs', IndexSpecStore.open(database.dir));
-  app.decorate('faces', new FaceService(database));
+  app.decorate('store', store);
+  app.decorate('faces', new FaceService(store));
   installOpenApi(app);
   installErrorHandling(app);
   installAuth(app, config);

@@ -1,17 +1,16 @@
 /**
  * What the face routes share on one server: a face pipeline (worker threads with the models
  * loaded), started on the first request that needs it so that a server used only for vectors
- * never loads a model; and the galleries, over the server's own open database.
+ * never loads a model; and the galleries, over the server's store.
  *
- * The database belongs to whoever started the server: this service never closes it, only the
+ * The store belongs to whoever started the server: this service never closes it, only the
  * pipeline it started.
  */
 import { fvError } from '../errors.js';
 import { FacePipeline } from '../face/pipeline.js';
 import { MODEL_REGISTRY } from '../face/models/registry.js';
 import { Gallery, galleryIndexName } from '../recognition/gallery.js';
-import { EmbeddedStore } from '../stores/embedded-store.js';
-import type { Database } from '../vector/database.js';
+import type { VectorStore } from '../stores/vector-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,12 +30,7 @@ export interface GallerySummary {
 export class FaceService {
   private starting: Promise<FacePipeline> | undefined;
   private closed = false;
-  /** The server's database as a store; the galleries' indexes are created with the approximate engine, as the CLI's. */
-  private readonly store: EmbeddedStore;
-
-  constructor(database: Database) {
-    this.store = new EmbeddedStore(database, 'approximate');
-  }
+  constructor(private readonly store: VectorStore) {}
 
   /** True once a request has started the face pipeline. */
   get pipelineStarted(): boolean {

@@ -55,11 +55,11 @@ export function installMetrics(app: FastifyInstance): void {
 }
 
 async function recordsPerIndex(app: FastifyInstance): Promise<{ labels: string[]; value: number }[]> {
-  const { indexes } = await app.database.listIndexes();
+  const indexes = await app.store.listIndexes();
   const samples = await Promise.all(
     indexes.map(async ({ name }) => {
       try {
-        return { labels: [name], value: (await app.database.index(name).describeIndexStats()).totalRecordCount };
+        return { labels: [name], value: (await (await app.store.openIndex(name)).stats()).totalRecordCount };
       } catch (err) {
         // Deleted between listing and counting: it simply has no sample this time.
         if (isFacevaultError(err, 'FV_ERR_INDEX_NOT_FOUND')) return undefined;

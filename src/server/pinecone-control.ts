@@ -6,8 +6,8 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fvError } from '../errors.js';
-import { ENGINES, type ConfigureIndexOptions, type Engine, type IndexDescription } from '../vector/types.js';
-import type { PineconeSpec } from './index-specs.js';
+import type { IndexChanges, IndexInfo } from '../stores/vector-store.js';
+import { ENGINES, type Engine } from '../vector/types.js';
 import { routeSchema } from './json-schema.js';
 import { dataPlanePath } from './pinecone-data.js';
 import {
@@ -25,20 +25,27 @@ export interface PineconeControlOptions {
 
 const TAGS = ['control plane'] as const;
 
-export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async (app, options) => {
-  const { database, indexSpecs } = app;
+type PineconeSpec = Record<string, unknown>;
 
-  const model = (request: FastifyRequest, description: IndexDescription): IndexModel => ({
-    name: description.name,
-    dimension: description.dimension,
-    metric: description.metric,
-    host: `${options.publicUrl ?? `${request.protocol}://${request.host}`}${dataPlanePath(description.name)}`,
-    deletion_protection: description.deletionProtection,
-    tags: { ...description.tags, engine: description.engine },
-    spec: indexSpecs.specOf(description.name, description.createdAt),
-    status: { ready: description.status.ready, state: description.status.state },
+/** What an index created without a spec (by the library, the CLI or the face routes) reports. */
+const LOCAL_SPEC: PineconeSpec = Object.freeze({
+  serverless: { cloud: 'aws', region: 'local', read_capacity: { mode: 'OnDemand', status: { state: 'Ready' } } },
+});
+
+export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async (app, options) => {
+  const { store } = app;
+
+  const model = (request: FastifyRequest, index: IndexInfo): IndexModel => ({
+    name: index.name,
+    dimension: index.dimension,
+    metric: index.metric,
+    host: `${options.publicUrl ?? `${request.protocol}://${request.host}`}${dataPlanePath(index.name)}`,
+    deletion_protection: index.deletionProtection,
+    tags: { ...index.tags },
+    spec: index.deployment ?? LOCAL_SPEC,
+    status: { ready: true, state: 'Ready' },
     vector_type: 'dense',
-    engine: description.engine,
+    engine: index.engine,
   });
 
   app.post<{ Body: CreateIndexRequest }>(
@@ -56,17 +63,18 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
       const body = request.body;
       if (body.vector_type === 'sparse') throw fvError('FV_ERR_UNSUPPORTED', 'vector_type: "sparse" is not supported; facevault indexes are dense', { path: 'vector_type' });
       if (body.dimension === undefined) throw fvError('FV_ERR_INDEX_CONFIG', 'dimension: is required; facevault indexes are dense', { path: 'dimension' });
-      const { engine, tags } = engineSetting(body.engine, body.tags);
-      const description = await database.createIndex({
+      const engine = engineSetting(body.engine, body.tags);
+      const { created, index } = await store.createIndex({
         name: body.name,
         dimension: body.dimension,
-        metric: body.metric,
-        engine,
-        deletionProtection: body.deletion_protection,
-        tags: tags ?? {},
+        metric: body.metric ?? 'cosine',
+        engine: engine ?? 'exact',
+        ...(body.deletion_protection ? { deletionProtection: body.deletion_protection } : {}),
+        tags: body.tags ?? {},
+        deployment: body.spec,
       });
-      indexSpecs.set(description.name, description.createdAt, body.spec);
-      return reply.code(201).send(model(request, description));
+      if (!created) throw fvError('FV_ERR_INDEX_EXISTS', `Index "${body.name}" already exists`, { name: body.name });
+      return reply.code(201).send(model(request, index));
     },
   );
 
@@ -74,8 +82,7 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
     '/indexes',
     { schema: routeSchema({ summary: 'List indexes', operationId: 'list_indexes', tags: TAGS, response: { 200: IndexList } }) },
     async (request): Promise<IndexList> => {
-      const { indexes } = await database.listIndexes();
-      return { indexes: indexes.map((description) => model(request, description)) };
+      return { indexes: (await store.listIndexes()).map((index) => model(request, index)) };
     },
   );
 
@@ -84,7 +91,7 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
     {
       schema: routeSchema({ summary: 'Describe an index', operationId: 'describe_index', tags: TAGS, params: IndexNameParams, response: { 200: IndexModel } }),
     },
-    async (request): Promise<IndexModel> => model(request, await database.describeIndex(request.params.indexName)),
+    async (request): Promise<IndexModel> => model(request, await store.describeIndex(request.params.indexName)),
   );
 
   app.patch<{ Params: { indexName: string }; Body: ConfigureIndexRequest }>(
@@ -103,20 +110,18 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
       const { indexName } = request.params;
       const body = request.body;
       if (body.embed !== undefined) throw fvError('FV_ERR_UNSUPPORTED', 'embed: integrated embedding is not supported; upsert vectors instead', { path: 'embed' });
-      const { engine, tags } = engineSetting(body.engine, body.tags);
-      const changes: ConfigureIndexOptions = {
+      const engine = engineSetting(body.engine, body.tags);
+      const current = body.spec === undefined ? undefined : await store.describeIndex(indexName);
+      const changes: IndexChanges = {
         ...(body.deletion_protection ? { deletionProtection: body.deletion_protection } : {}),
         ...(engine ? { engine } : {}),
-        ...(tags && Object.keys(tags).length > 0 ? { tags } : {}),
+        ...(body.tags && Object.keys(body.tags).length > 0 ? { tags: body.tags } : {}),
+        ...(current && body.spec ? { deployment: mergeSpec(current.deployment ?? LOCAL_SPEC, body.spec) } : {}),
       };
-      if (Object.keys(changes).length === 0 && body.spec === undefined) {
+      if (Object.keys(changes).length === 0) {
         throw fvError('FV_ERR_INVALID_ARGUMENT', 'body: nothing to configure; give deletion_protection, tags, engine or spec');
       }
-      const description = Object.keys(changes).length > 0 ? await database.configureIndex(indexName, changes) : await database.describeIndex(indexName);
-      if (body.spec !== undefined) {
-        indexSpecs.set(indexName, description.createdAt, mergeSpec(indexSpecs.specOf(indexName, description.createdAt), body.spec));
-      }
-      return reply.code(202).send(model(request, description));
+      return reply.code(202).send(model(request, await store.configureIndex(indexName, changes)));
     },
   );
 
@@ -126,8 +131,7 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
       schema: routeSchema({ summary: 'Delete an index and every record in it', operationId: 'delete_index', tags: TAGS, params: IndexNameParams, response: { 202: null } }),
     },
     async (request, reply) => {
-      await database.deleteIndex(request.params.indexName);
-      indexSpecs.delete(request.params.indexName);
+      await store.deleteIndex(request.params.indexName);
       return reply.code(202).send();
     },
   );
@@ -135,19 +139,19 @@ export const pineconeControl: FastifyPluginAsync<PineconeControlOptions> = async
 
 /**
  * The engine may come as facevault's `engine` field or as `tags.engine`, because the official
- * client drops fields its models do not know; the tag is taken out of the stored tags.
+ * client drops fields its models do not know. The tags themselves are kept exactly as given.
  * @throws FV_ERR_INDEX_CONFIG for an unknown engine or two that disagree.
  */
-function engineSetting(engine: Engine | undefined, tags: Record<string, string> | undefined): { engine?: Engine; tags?: Record<string, string> } {
-  if (tags === undefined || !('engine' in tags)) return { engine, tags };
-  const { engine: tagged, ...rest } = tags;
-  if (!(ENGINES as readonly string[]).includes(tagged as string)) {
+function engineSetting(engine: Engine | undefined, tags: Record<string, string> | undefined): Engine | undefined {
+  const tagged = tags?.engine;
+  if (tagged === undefined || tagged === '') return engine;
+  if (!(ENGINES as readonly string[]).includes(tagged)) {
     throw fvError('FV_ERR_INDEX_CONFIG', `tags.engine: got "${tagged}"; allowed: ${ENGINES.join(', ')}`, { path: 'tags.engine' });
   }
   if (engine !== undefined && engine !== tagged) {
     throw fvError('FV_ERR_INDEX_CONFIG', `engine: "${engine}" contradicts tags.engine "${tagged}"; give one`, { path: 'engine' });
   }
-  return { engine: tagged as Engine, tags: rest };
+  return tagged as Engine;
 }
 
 /** A configure request's spec changes single settings (pod replicas, read capacity) of the stored spec. */

@@ -1,18 +1,17 @@
 /**
  * Pinecone's data plane (API 2026-04, camelCase JSON except the namespace routes' snake_case
  * fields) for one index, mounted at `/indexes/:indexName` — the path of the `host` that the
- * control plane reports for the index. Scores, orders and counts are the engine's, untouched.
+ * control plane reports for the index. Every route speaks to the server's {@link StoreIndex}
+ * only, so the same routes serve every store; scores, orders and counts are the store's, untouched.
  *
  * Pinecone names the default namespace `__default__` (the official client sends it when no
- * namespace is chosen); the engine names it ''. Both spellings reach the engine's default
- * namespace, and responses spell it `__default__`.
+ * namespace is chosen); stores name it ''. Both spellings reach the store's default namespace,
+ * and responses spell it `__default__`.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fvError } from '../errors.js';
-import type { MetadataFilter, RecordMetadata, UpdateOptions, VectorRecord } from '../vector/types.js';
-import type { VectorIndex } from '../vector/vector-index.js';
+import type { MetadataFilter, RecordInput, RecordMetadata, StoreIndex, StoreRecord } from '../stores/vector-store.js';
 import { routeSchema } from './json-schema.js';
-import { fetchByMetadata } from './fetch-by-metadata.js';
 import {
   DeleteRequest,
   EmptyResponse,
@@ -52,8 +51,8 @@ const TAGS = ['data plane'] as const;
 type IndexParams = { indexName: string };
 
 export const pineconeData: FastifyPluginAsync = async (app) => {
-  const { database } = app;
-  const index = (request: FastifyRequest<{ Params: IndexParams }>): VectorIndex => database.index(request.params.indexName);
+  const { store } = app;
+  const index = (request: FastifyRequest<{ Params: IndexParams }>): Promise<StoreIndex> => store.openIndex(request.params.indexName);
 
   app.post<{ Params: IndexParams; Body: UpsertRequest }>(
     '/vectors/upsert',
@@ -69,9 +68,10 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<UpsertResponse> => {
       const { vectors, namespace } = request.body;
-      // Metadata values arrive typed `unknown` (and sparseValues is not in VectorRecord): the engine
+      // Metadata values arrive typed `unknown` (and sparseValues is not in RecordInput): the store
       // checks each record and names the bad field.
-      return index(request).upsert({ records: vectors as VectorRecord<RecordMetadata>[], namespace: engineNamespace(namespace) });
+      const upsertedCount = await (await index(request)).upsert(vectors as RecordInput[], defined({ namespace: storeNamespace(namespace) }));
+      return { upsertedCount };
     },
   );
 
@@ -99,20 +99,16 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }
       const header = request.headers['x-facevault-exact'];
       const exact = body.exact ?? (header === undefined ? undefined : header === 'true');
-      const result = await index(request).query(
-        defined({
-          vector: body.vector,
-          id: body.id,
-          topK: body.topK,
-          filter: body.filter,
-          includeValues: body.includeValues,
-          includeMetadata: body.includeMetadata,
-          namespace: engineNamespace(body.namespace),
-          exact,
-          sparseVector: body.sparseVector, // refused by the engine
-        }),
+      if (body.sparseVector !== undefined) throw fvError('FV_ERR_UNSUPPORTED', 'sparseVector: sparse vectors are not supported; facevault indexes are dense', { path: 'sparseVector' });
+      const namespace = storeNamespace(body.namespace);
+      const matches = await (await index(request)).query(
+        defined({ vector: body.vector, id: body.id, topK: body.topK, filter: body.filter, includeValues: body.includeValues, includeMetadata: body.includeMetadata, namespace, exact }),
       );
-      return { matches: result.matches, namespace: wireNamespace(result.namespace), usage: result.usage };
+      return {
+        matches: matches.map(({ id, score, values, metadata }) => ({ id, score, ...(values ? { values: Array.from(values) } : {}), ...(metadata ? { metadata } : {}) })),
+        namespace: wireNamespace(namespace ?? ''),
+        usage: usage(matches.length),
+      };
     },
   );
 
@@ -129,9 +125,12 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }),
     },
     async (request) => {
-      const { ids, namespace } = request.query;
-      const result = await index(request).fetch(defined({ ids, namespace: engineNamespace(namespace) }));
-      return { vectors: result.records, namespace: wireNamespace(result.namespace), usage: result.usage };
+      const { ids } = request.query;
+      const namespace = storeNamespace(request.query.namespace);
+      const records = await (await index(request)).fetch(ids, defined({ namespace }));
+      const vectors: Record<string, ReturnType<typeof wireRecord>> = {};
+      for (const [id, record] of records) vectors[id] = wireRecord(record);
+      return { vectors, namespace: wireNamespace(namespace ?? ''), usage: usage(ids.length) };
     },
   );
 
@@ -148,13 +147,15 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }),
     },
     async (request) => {
-      const { filter, namespace, limit, paginationToken } = request.body;
-      const engineName = engineNamespace(namespace);
-      const page = await fetchByMetadata(index(request), defined({ filter, namespace: engineName, limit: limit ?? 100, paginationToken }));
+      const { filter, limit, paginationToken } = request.body;
+      const namespace = storeNamespace(request.body.namespace);
+      const page = await (await index(request)).list(defined({ filter, namespace, limit: limit ?? 100, paginationToken, includeValues: true, includeMetadata: true }));
+      const vectors: Record<string, ReturnType<typeof wireRecord>> = {};
+      for (const record of page.records) vectors[record.id] = wireRecord({ ...record, values: record.values ?? new Float32Array(0) });
       return {
-        vectors: page.records,
-        namespace: wireNamespace(engineName ?? ''),
-        usage: { readUnits: Math.max(1, Math.ceil(Object.keys(page.records).length / 10)) },
+        vectors,
+        namespace: wireNamespace(namespace ?? ''),
+        usage: usage(page.records.length),
         ...(page.next !== undefined && { pagination: { next: page.next } }),
       };
     },
@@ -174,18 +175,12 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<UpdateResponse> => {
       const body = request.body;
-      if (body.dryRun === true) return { matchedRecords: await countUpdated(index(request), body) };
-      const options = defined({
-        id: body.id,
-        sparseValues: body.sparseValues, // refused by the engine
-        filter: body.filter,
-        values: body.values,
-        metadata: body.setMetadata as RecordMetadata | undefined,
-        namespace: engineNamespace(body.namespace),
-      });
-      // The body may hold both id and filter, or neither, which UpdateOptions rules out by type: the
-      // engine checks that exactly one is given and names the problem.
-      return index(request).update(options as UpdateOptions);
+      if (body.sparseValues !== undefined) throw fvError('FV_ERR_UNSUPPORTED', 'sparseValues: sparse vectors are not supported; facevault indexes are dense', { path: 'sparseValues' });
+      if ((body.id === undefined) === (body.filter === undefined)) throw fvError('FV_ERR_INVALID_ARGUMENT', 'body: give exactly one of id and filter', { path: 'id' });
+      const selector = body.id !== undefined ? { id: body.id } : { filter: body.filter as MetadataFilter };
+      const change = defined({ values: body.values, metadata: body.setMetadata as RecordMetadata | undefined });
+      const matchedRecords = await (await index(request)).update(selector, change, defined({ namespace: storeNamespace(body.namespace), dryRun: body.dryRun }));
+      return { matchedRecords };
     },
   );
 
@@ -203,15 +198,13 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<EmptyResponse> => {
       const { ids, deleteAll, filter } = request.body;
-      const namespace = engineNamespace(request.body.namespace);
+      const namespace = storeNamespace(request.body.namespace);
       const given = [ids !== undefined, deleteAll === true, filter !== undefined].filter(Boolean).length;
       if (given !== 1) {
         throw fvError('FV_ERR_INVALID_ARGUMENT', `body: give exactly one of ids, filter and deleteAll: true, got ${given === 0 ? 'none' : 'several'}`);
       }
-      const target = index(request);
-      if (deleteAll) await target.deleteAll(defined({ namespace }));
-      else if (filter !== undefined) await target.deleteMany(defined({ filter, namespace }));
-      else await target.deleteMany(defined({ ids, namespace }));
+      const selector = deleteAll ? { all: true as const } : filter !== undefined ? { filter } : { ids: ids as string[] };
+      await (await index(request)).delete(selector, defined({ namespace }));
       return {};
     },
   );
@@ -229,13 +222,12 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }),
     },
     async (request): Promise<StatsResponse> => {
-      const target = index(request);
+      const target = await index(request);
       const filter = request.body?.filter;
-      const stats = await target.describeIndexStats(filter === undefined ? {} : { filter });
-      const { metric } = await database.describeIndex(request.params.indexName);
+      const stats = await target.stats(filter === undefined ? {} : { filter });
       const namespaces: StatsResponse['namespaces'] = {};
-      for (const [name, { recordCount }] of Object.entries(stats.namespaces)) namespaces[wireNamespace(name)] = { vectorCount: recordCount };
-      return { namespaces, dimension: stats.dimension, indexFullness: stats.indexFullness, totalVectorCount: stats.totalRecordCount, metric, vectorType: 'dense' };
+      for (const [name, recordCount] of Object.entries(stats.namespaces)) namespaces[wireNamespace(name)] = { vectorCount: recordCount };
+      return { namespaces, dimension: stats.dimension, indexFullness: stats.indexFullness, totalVectorCount: stats.totalRecordCount, metric: target.spec.metric, vectorType: 'dense' };
     },
   );
 
@@ -252,8 +244,14 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }),
     },
     async (request) => {
-      const result = await index(request).listPaginated(defined({ ...request.query, namespace: engineNamespace(request.query.namespace) }));
-      return { ...result, namespace: wireNamespace(result.namespace) };
+      const namespace = storeNamespace(request.query.namespace);
+      const page = await (await index(request)).list(defined({ ...request.query, namespace }));
+      return {
+        vectors: page.records.map(({ id }) => ({ id })),
+        ...(page.next !== undefined ? { pagination: { next: page.next } } : {}),
+        namespace: wireNamespace(namespace ?? ''),
+        usage: { readUnits: 1 },
+      };
     },
   );
 
@@ -271,7 +269,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }),
     },
     async (request): Promise<ListNamespacesResponse> => {
-      const { namespaces } = await index(request).listNamespaces();
+      const namespaces = await (await index(request)).namespaces();
       const described = namespaces.map(({ name, recordCount }) => ({ name: wireNamespace(name), record_count: recordCount }));
       return pageOfNamespaces(described.sort((a, b) => (a.name < b.name ? -1 : 1)), request.query);
     },
@@ -289,7 +287,9 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }),
     },
     async (request): Promise<NamespaceDescription> => {
-      const { name, recordCount } = await index(request).describeNamespace(engineNamespace(request.params.namespace));
+      const name = storeNamespace(request.params.namespace);
+      const recordCount = (await (await index(request)).stats()).namespaces[name];
+      if (recordCount === undefined) throw fvError('FV_ERR_NAMESPACE_NOT_FOUND', `No namespace "${request.params.namespace}" in index "${request.params.indexName}"`, { namespace: request.params.namespace });
       return { name: wireNamespace(name), record_count: recordCount };
     },
   );
@@ -306,42 +306,39 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       }),
     },
     async (request): Promise<EmptyResponse> => {
-      await index(request).deleteNamespace(engineNamespace(request.params.namespace));
+      await (await index(request)).deleteNamespace(storeNamespace(request.params.namespace));
       return {};
     },
   );
 };
 
-/**
- * What an update would change, for `dryRun`: the record when it exists, or the records matching
- * the filter. The engine's update checks the rest (exactly one of id and filter) when it runs.
- * @throws FV_ERR_INVALID_ARGUMENT when neither or both of id and filter are given; FV_ERR_FILTER.
- */
-async function countUpdated(target: VectorIndex, { id, filter, namespace: wire }: UpdateRequest): Promise<number> {
-  const namespace = engineNamespace(wire);
-  if ((id === undefined) === (filter === undefined)) throw fvError('FV_ERR_INVALID_ARGUMENT', 'body: give exactly one of id and filter', { path: 'id' });
-  if (id !== undefined) return Object.keys((await target.fetch(defined({ ids: [id], namespace }))).records).length;
-  const stats = await target.describeIndexStats({ filter: filter as MetadataFilter });
-  return stats.namespaces[namespace ?? '']?.recordCount ?? 0;
+/** A namespace as stores name it; undefined (not given) stays undefined: the store's default. */
+function storeNamespace<T extends string | undefined>(wire: T): T {
+  return (wire === WIRE_DEFAULT_NAMESPACE ? '' : wire) as T;
 }
 
-/** A namespace as the engine names it; undefined (not given) stays undefined: the engine's default. */
-function engineNamespace<T extends string | undefined>(wire: T): T {
-  return (wire === WIRE_DEFAULT_NAMESPACE ? '' : wire) as T;
+/** A stored record as the client reads it: values as a plain array. */
+function wireRecord({ id, values, metadata }: StoreRecord): { id: string; values: number[]; metadata?: RecordMetadata } {
+  return { id, values: Array.from(values), ...(metadata ? { metadata } : {}) };
+}
+
+/** facevault's estimate of Pinecone's read units: one per ten records read, at least one. */
+function usage(records: number): { readUnits: number } {
+  return { readUnits: Math.max(1, Math.ceil(records / 10)) };
 }
 
 function wireNamespace(name: string): string {
   return name === '' ? WIRE_DEFAULT_NAMESPACE : name;
 }
 
-/** The engine refuses option keys it does not know even when their value is undefined. */
+/** Stores refuse option keys they do not know even when their value is undefined. */
 function defined<T extends object>(options: T): T {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
 }
 
 /**
  * Prefix filter and pagination over the sorted wire names; the token is the last name of the
- * previous page. Not the engine's own paging: it pages engine names, where the default namespace
+ * previous page. Not the store's own paging: it pages store names, where the default namespace
  * is '' (first, and matched by no prefix) rather than __default__.
  */
 function pageOfNamespaces(sorted: NamespaceDescription[], query: NamespacesQuery): ListNamespacesResponse {

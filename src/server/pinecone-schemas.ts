@@ -47,7 +47,7 @@ export const IndexNameParams = z.strictObject({
 
 const Tags = z
   .record(z.string(), z.string())
-  .describe('Key-value tags. The key `engine` (exact | approximate) is reserved: it sets and reports the default engine, for clients that drop unknown fields');
+  .describe('Key-value tags, kept and reported exactly as given (at most 20; configuring a key to "" removes it). A tag `engine` (exact | approximate) also sets the default engine, for clients that drop unknown fields');
 const DeletionProtection = z.enum(['enabled', 'disabled']);
 const Spec = z
   .looseObject({
@@ -71,7 +71,7 @@ export type CreateIndexRequest = z.infer<typeof CreateIndexRequest>;
 
 export const ConfigureIndexRequest = z.strictObject({
   deletion_protection: DeletionProtection.optional(),
-  tags: Tags.optional().describe('Merged into the current tags; tags.engine changes the default engine'),
+  tags: Tags.optional().describe('Merged into the current tags; a key set to "" is removed; tags.engine changes the default engine'),
   spec: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .optional()

@@ -1,39 +1,40 @@
 /**
- * Running the server: open the database, listen, and shut down gracefully — stop accepting,
- * let in-flight requests finish, then close the database so every acknowledged write is on disk
- * and the approximate graphs are saved.
+ * Running the server: open the store, listen, and shut down gracefully — stop accepting, let
+ * in-flight requests finish, then close the store (the embedded one saves its approximate
+ * graphs; every acknowledged write is already durable).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { checkServing, type Config } from '../config.js';
-import { openDatabase, type Database } from '../vector/database.js';
+import { checkServing, storeUrlOf, type Config } from '../config.js';
+import { openStore } from '../stores/open-store.js';
+import type { VectorStore } from '../stores/vector-store.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
 
 export interface RunningServer {
   app: FastifyInstance;
-  database: Database;
+  store: VectorStore;
   /** e.g. `http://127.0.0.1:5080` — the port chosen when the configuration said 0. */
   url: string;
-  /** Stops accepting, waits for in-flight requests, closes the database. Idempotent. */
+  /** Stops accepting, waits for in-flight requests, closes the store. Idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * @param logger defaults to pino on stdout at the configured level.
  * @throws FV_ERR_INVALID_ARGUMENT from checkServing (no API keys without --no-auth; no keys on a
- *   non-loopback host); what openDatabase throws (FV_ERR_STORAGE_VERSION, FV_ERR_STORAGE_CORRUPT); the listen
+ *   non-loopback host); what openStore throws (FV_ERR_STORAGE_VERSION, FV_ERR_STORAGE_CORRUPT, …); the listen
  *   error (EADDRINUSE, EACCES) when the port cannot be bound.
  */
 export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   checkServing(config.server);
-  const database = await openDatabase(config.dataDir, { synchronous: config.synchronous });
+  const store = await openStore(storeUrlOf(config), { synchronous: config.synchronous });
   let app: FastifyInstance;
   try {
-    app = await buildApp({ config: config.server, database, logger });
+    app = await buildApp({ config: config.server, store, logger });
     await app.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
-    await database.close();
+    await store.close();
     throw err;
   }
   const address = app.server.address();
@@ -42,12 +43,12 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   let closing: Promise<void> | undefined;
   return {
     app,
-    database,
+    store,
     url: `http://${host}:${port}`,
     close: () =>
       (closing ??= (async () => {
         await app.close();
-        await database.close();
+        await store.close();
       })()),
   };
 }
@@ -64,7 +65,7 @@ export function closeOnSignals(server: RunningServer, logger: Logger, timeoutMs:
       process.exit(1);
     }
     received = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests, then closing the database');
+    logger.info({ signal }, 'shutting down: finishing in-flight requests, then closing the store');
     const timer = setTimeout(() => {
       logger.error({ timeoutMs }, 'shutdown timed out; exiting with requests still in flight');
       process.exit(1);

@@ -2,31 +2,39 @@
  * The default {@link VectorStore}: the embedded vector database of `src/vector` in a local data
  * directory (one process owns the directory at a time).
  */
-import { fvError } from '../errors.js';
+import { isFacevaultError } from '../errors.js';
 import { openDatabase, type Database, type DatabaseOptions } from '../vector/database.js';
-import type { Engine, RecordMetadata, UpdateOptions } from '../vector/types.js';
+import type { Engine, IndexDescription, RecordMetadata, UpdateOptions, VectorRecord } from '../vector/types.js';
 import type { VectorIndex } from '../vector/vector-index.js';
-import type {
-  DeleteOptions,
-  IndexSpec,
-  IndexStatistics,
-  ListOptions,
-  ListPage,
-  MetadataFilter,
-  NamespaceOption,
-  RecordSelector,
-  StoreIndex,
-  StoreMatch,
-  StoreQuery,
-  StoreRecord,
-  VectorStore,
+import { fetchByMetadata } from './embedded-filtered-list.js';
+import {
+  ensureIndexOf,
+  type DeleteOptions,
+  type IndexChanges,
+  type IndexInfo,
+  type IndexSettings,
+  type IndexSpec,
+  type IndexStatistics,
+  type ListOptions,
+  type ListPage,
+  type NamespaceInfo,
+  type NamespaceOption,
+  type RecordInput,
+  type RecordSelector,
+  type StoreIndex,
+  type StoreMatch,
+  type StoreQuery,
+  type StoreRecord,
+  type UpdateSelector,
+  type UpsertOptions,
+  type VectorStore,
 } from './vector-store.js';
 
 export interface EmbeddedStoreOptions extends DatabaseOptions {
   /**
-   * How queries that do not say `exact` search the indexes this store creates. 'approximate'
-   * (default) builds an HNSW graph in a background thread as records arrive; 'exact' builds it
-   * only when a query first asks for approximate search.
+   * How queries that do not say `exact` search the indexes created without an engine.
+   * 'approximate' (default) builds an HNSW graph in a background thread as records arrive;
+   * 'exact' builds it only when a query first asks for approximate search.
    */
   readonly defaultEngine?: Engine;
 }
@@ -55,16 +63,18 @@ export class EmbeddedStore implements VectorStore {
     return this.database.dir;
   }
 
-  async ensureIndex<M extends RecordMetadata = RecordMetadata>(spec: IndexSpec): Promise<StoreIndex<M>> {
-    const description = await this.database.createIndex({ name: spec.name, dimension: spec.dimension, metric: spec.metric, engine: this.defaultEngine, suppressConflicts: true });
-    if (description.dimension !== spec.dimension || description.metric !== spec.metric) {
-      throw fvError(
-        'FV_ERR_INDEX_CONFIG',
-        `index "${spec.name}" exists with dimension ${description.dimension} and metric ${description.metric}; asked for dimension ${spec.dimension} and metric ${spec.metric}`,
-        { name: spec.name, dimension: description.dimension, metric: description.metric, wantedDimension: spec.dimension, wantedMetric: spec.metric },
-      );
+  async createIndex(settings: IndexSettings): Promise<{ created: boolean; index: IndexInfo }> {
+    try {
+      const description = await this.database.createIndex({ ...settings, engine: settings.engine ?? this.defaultEngine });
+      return { created: true, index: infoOf(description) };
+    } catch (err) {
+      if (!isFacevaultError(err) || err.code !== 'FV_ERR_INDEX_EXISTS') throw err;
+      return { created: false, index: infoOf(await this.database.describeIndex(settings.name)) };
     }
-    return this.openIndex<M>(spec.name);
+  }
+
+  ensureIndex<M extends RecordMetadata = RecordMetadata>(spec: IndexSpec): Promise<StoreIndex<M>> {
+    return ensureIndexOf<M>(this, spec);
   }
 
   async openIndex<M extends RecordMetadata = RecordMetadata>(name: string): Promise<StoreIndex<M>> {
@@ -72,8 +82,17 @@ export class EmbeddedStore implements VectorStore {
     return new EmbeddedIndex<M>({ name, dimension, metric }, this.database.index<M>(name));
   }
 
-  async listIndexes(): Promise<IndexSpec[]> {
-    return (await this.database.listIndexes()).indexes.map(({ name, dimension, metric }) => ({ name, dimension, metric }));
+  async describeIndex(name: string): Promise<IndexInfo> {
+    return infoOf(await this.database.describeIndex(name));
+  }
+
+  async configureIndex(name: string, changes: IndexChanges): Promise<IndexInfo> {
+    const { efSearch, ...rest } = changes;
+    return infoOf(await this.database.configureIndex(name, { ...rest, ...(efSearch === undefined ? {} : { hnsw: { efSearch } }) }));
+  }
+
+  async listIndexes(): Promise<IndexInfo[]> {
+    return (await this.database.listIndexes()).indexes.map(infoOf);
   }
 
   async deleteIndex(name: string): Promise<void> {
@@ -85,30 +104,53 @@ export class EmbeddedStore implements VectorStore {
   }
 }
 
+function infoOf(description: IndexDescription): IndexInfo {
+  const { name, dimension, metric, engine, deletionProtection, tags, createdAt, deployment } = description;
+  const { m, efConstruction, efSearch } = description.hnsw;
+  return { name, dimension, metric, engine, deletionProtection, tags, createdAt, hnsw: { m, efConstruction, efSearch }, ...(deployment ? { deployment } : {}) };
+}
+
 class EmbeddedIndex<M extends RecordMetadata> implements StoreIndex<M> {
   constructor(
     readonly spec: IndexSpec,
     private readonly index: VectorIndex<M>,
   ) {}
 
-  async upsert(records: readonly StoreRecord<M>[], options: NamespaceOption = {}): Promise<void> {
-    await this.index.upsert({ namespace: options.namespace, records: records as StoreRecord<M>[] });
+  /**
+   * With `ifAbsent`, the ids already stored are left out before the write. That is atomic here:
+   * the look-up and the engine's validation and in-memory apply run without yielding, and one
+   * process owns the data directory.
+   */
+  async upsert(records: readonly RecordInput<M>[], options: UpsertOptions = {}): Promise<number> {
+    let batch = records as VectorRecord<M>[];
+    if (options.ifAbsent) {
+      const stored = await this.fetch(records.map((record) => record.id), options);
+      batch = batch.filter((record) => !stored.has(record.id));
+      if (batch.length === 0) return 0;
+    }
+    const { upsertedCount } = await this.index.upsert({ namespace: options.namespace, records: batch });
+    return upsertedCount;
   }
 
   async query(query: StoreQuery): Promise<StoreMatch<M>[]> {
-    const { matches } = await this.index.query({
-      namespace: query.namespace,
-      vector: query.vector as number[] | Float32Array,
-      topK: query.topK,
-      filter: query.filter,
-      includeMetadata: query.includeMetadata ?? false,
-      exact: query.exact,
-    });
-    return matches.map(({ id, score, metadata }) => (metadata ? { id, score, metadata } : { id, score }));
+    const { matches } = await this.index.query(
+      defined({
+        namespace: query.namespace,
+        vector: query.vector as number[] | Float32Array | undefined,
+        id: query.id,
+        topK: query.topK,
+        filter: query.filter,
+        includeValues: query.includeValues,
+        includeMetadata: query.includeMetadata ?? false,
+        exact: query.exact,
+        ef: query.ef,
+      }),
+    );
+    return matches.map(({ id, score, values, metadata }) => ({ id, score, ...(values ? { values: Float32Array.from(values) } : {}), ...(metadata ? { metadata } : {}) }));
   }
 
   async fetch(ids: readonly string[], options: NamespaceOption = {}): Promise<Map<string, StoreRecord<M>>> {
-    const { records } = await this.index.fetch({ ids: [...ids], namespace: options.namespace });
+    const { records } = await this.index.fetch(defined({ ids: [...ids], namespace: options.namespace }));
     const found = new Map<string, StoreRecord<M>>();
     for (const id of ids) {
       const record = records[id];
@@ -117,37 +159,70 @@ class EmbeddedIndex<M extends RecordMetadata> implements StoreIndex<M> {
     return found;
   }
 
-  async update(selector: { readonly id: string } | { readonly filter: MetadataFilter }, change: { readonly values?: Float32Array; readonly metadata?: Partial<M> }, options: NamespaceOption = {}): Promise<number> {
-    const { matchedRecords } = await this.index.update({ ...selector, ...change, namespace: options.namespace } as UpdateOptions<M>);
+  async update(selector: UpdateSelector, change: { readonly values?: Float32Array | readonly number[]; readonly metadata?: Partial<M> }, options: NamespaceOption & { readonly dryRun?: boolean } = {}): Promise<number> {
+    if (options.dryRun) return this.countSelected(selector, options.namespace);
+    const { matchedRecords } = await this.index.update(defined({ ...selector, ...change, namespace: options.namespace }) as UpdateOptions<M>);
     return matchedRecords;
+  }
+
+  /** What an update would change: the record when it exists, or the records matching the filter. */
+  private async countSelected(selector: UpdateSelector, namespace: string | undefined): Promise<number> {
+    if ('id' in selector) return (await this.fetch([selector.id], defined({ namespace }))).size;
+    const stats = await this.stats({ filter: selector.filter });
+    return stats.namespaces[namespace ?? ''] ?? 0;
   }
 
   /** A purge compacts the namespace after the delete: its log and graph files are rewritten without the deleted records. */
   async delete(selector: RecordSelector, options: DeleteOptions = {}): Promise<void> {
     const namespace = options.namespace;
-    await this.index.deleteMany('ids' in selector ? { ids: [...selector.ids], namespace } : { filter: selector.filter, namespace });
-    if (options.purge) await this.index.compact({ namespace });
+    if ('all' in selector) await this.index.deleteAll(defined({ namespace }));
+    else if ('ids' in selector) await this.index.deleteMany(defined({ ids: [...selector.ids], namespace }));
+    else await this.index.deleteMany(defined({ filter: selector.filter, namespace }));
+    if (options.purge) await this.index.compact(defined({ namespace }));
   }
 
   async list(options: ListOptions = {}): Promise<ListPage<M>> {
     const namespace = options.namespace;
-    const page = await this.index.listPaginated({ namespace, prefix: options.prefix, limit: options.limit, paginationToken: options.paginationToken });
+    if (options.filter !== undefined) {
+      const page = await fetchByMetadata(this.index, defined({ filter: options.filter, namespace, limit: options.limit ?? 100, paginationToken: options.paginationToken, prefix: options.prefix }));
+      const records = Object.values(page.records).map((record) => this.listed(record, options));
+      return { records, ...(page.next !== undefined ? { next: page.next } : {}) };
+    }
+    const page = await this.index.listPaginated(defined({ namespace, prefix: options.prefix, limit: options.limit, paginationToken: options.paginationToken }));
     const ids = page.vectors.map((v) => v.id);
     const next = page.pagination?.next;
-    if (!options.includeMetadata || ids.length === 0) return { records: ids.map((id) => ({ id })), ...(next ? { next } : {}) };
-    // VectorIndex lists ids only; metadata comes from a fetch (which also copies the values, unused here).
-    const { records } = await this.index.fetch({ ids, namespace });
-    return { records: ids.map((id) => ({ id, ...(records[id]?.metadata ? { metadata: records[id]?.metadata } : {}) })), ...(next ? { next } : {}) };
+    const more = next ? { next } : {};
+    if ((!options.includeMetadata && !options.includeValues) || ids.length === 0) return { records: ids.map((id) => ({ id })), ...more };
+    // VectorIndex lists ids only; metadata and values come from a fetch.
+    const { records } = await this.index.fetch(defined({ ids, namespace }));
+    return { records: ids.map((id) => (records[id] ? this.listed(records[id], options) : { id })), ...more };
   }
 
-  async stats(options: { readonly filter?: MetadataFilter } = {}): Promise<IndexStatistics> {
+  private listed(record: { id: string; values: number[]; metadata?: M }, options: ListOptions): { id: string; values?: Float32Array; metadata?: M } {
+    return {
+      id: record.id,
+      ...(options.includeValues ? { values: Float32Array.from(record.values) } : {}),
+      ...(options.includeMetadata && record.metadata ? { metadata: record.metadata } : {}),
+    };
+  }
+
+  async stats(options: { readonly filter?: Record<string, unknown> } = {}): Promise<IndexStatistics> {
     const stats = await this.index.describeIndexStats(options.filter === undefined ? {} : { filter: options.filter });
     const namespaces: Record<string, number> = {};
     for (const [name, { recordCount }] of Object.entries(stats.namespaces)) namespaces[name] = recordCount;
-    return { dimension: stats.dimension, namespaces, totalRecordCount: stats.totalRecordCount };
+    return { dimension: stats.dimension, namespaces, totalRecordCount: stats.totalRecordCount, indexFullness: stats.indexFullness };
   }
 
-  async namespaces(): Promise<{ name: string; recordCount: number }[]> {
+  async namespaces(): Promise<NamespaceInfo[]> {
     return (await this.index.listNamespaces()).namespaces;
   }
+
+  async deleteNamespace(namespace: string): Promise<void> {
+    await this.index.deleteNamespace(namespace);
+  }
+}
+
+/** The engine refuses option keys it does not know even when their value is undefined. */
+function defined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
 }

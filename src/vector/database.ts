@@ -41,6 +41,8 @@ export async function openDatabase(dir: string, options: DatabaseOptions = {}): 
 
 export class Database {
   private closed = false;
+  /** Indexes being opened by createIndex, by name: a concurrent create of the same name waits for it. */
+  private readonly creating = new Map<string, Promise<void>>();
 
   /** @internal use openDatabase() */
   constructor(
@@ -50,22 +52,40 @@ export class Database {
   ) {}
 
   /**
+   * Safe to race: while one call is opening a new index, others of the same name wait for it and
+   * then find the index (or see its failure), so exactly one of them creates it.
    * @throws FV_ERR_INDEX_NAME, FV_ERR_INDEX_CONFIG (dimension 1-20,000; metric euclidean | cosine | dotproduct; engine exact | approximate), FV_ERR_INDEX_EXISTS
    */
   async createIndex(options: CreateIndexOptions): Promise<IndexDescription> {
     this.assertOpen();
     const validated = validateCreateIndex(options);
+    await this.creating.get(validated.name)?.catch(() => undefined);
     const existing = this.engines.get(validated.name);
     if (existing) {
       if (options.suppressConflicts) return describe(existing.config);
       throw fvError('FV_ERR_INDEX_EXISTS', `Index "${validated.name}" already exists`, { name: validated.name });
     }
     const config: IndexConfig = { ...validated, createdAt: new Date().toISOString() };
+    const opening = this.openNewIndex(config);
+    this.creating.set(config.name, opening);
+    try {
+      await opening;
+    } finally {
+      this.creating.delete(config.name);
+    }
+    return describe(config);
+  }
+
+  private async openNewIndex(config: IndexConfig): Promise<void> {
     // A leftover graph directory of an index deleted before a crash must not be mistaken for this one's.
     rmSync(join(this.dir, 'ann', config.name), { recursive: true, force: true });
     this.storage.createIndex(config);
-    this.engines.set(config.name, await IndexEngine.open(config, this.storage, this.dir));
-    return describe(config);
+    try {
+      this.engines.set(config.name, await IndexEngine.open(config, this.storage, this.dir));
+    } catch (err) {
+      this.storage.deleteIndex(config.name);
+      throw err;
+    }
   }
 
   async listIndexes(): Promise<{ indexes: IndexDescription[] }> {
@@ -78,7 +98,7 @@ export class Database {
     return describe(this.engine(name).config);
   }
 
-  /** Changes deletion protection, the default engine, tags, or the graph's search width. */
+  /** Changes deletion protection, the default engine, tags (a key set to '' is removed), the graph's search width, or the deployment. */
   async configureIndex(name: string, options: ConfigureIndexOptions): Promise<IndexDescription> {
     const engine = this.engine(name);
     const changes = validateConfigureIndex(options);
@@ -86,8 +106,9 @@ export class Database {
       ...engine.config,
       ...(changes.deletionProtection ? { deletionProtection: changes.deletionProtection } : {}),
       ...(changes.engine ? { engine: changes.engine } : {}),
-      ...(changes.tags ? { tags: { ...engine.config.tags, ...changes.tags } } : {}),
+      ...(changes.tags ? { tags: mergeTags(engine.config.tags, changes.tags) } : {}),
       hnsw: { ...engine.config.hnsw, ...(changes.hnsw ?? {}) },
+      ...(changes.deployment ? { deployment: changes.deployment } : {}),
     };
     this.storage.updateIndex(config);
     engine.config = config;
@@ -135,6 +156,13 @@ export class Database {
   private assertOpen(): void {
     if (this.closed) throw fvError('FV_ERR_CLOSED', `Database at ${this.dir} is closed`, { dir: this.dir });
   }
+}
+
+/** Pinecone's rule: configuring a tag to '' removes it. */
+function mergeTags(current: Record<string, string>, changes: Record<string, string>): Record<string, string> {
+  const merged = { ...current, ...changes };
+  for (const [key, value] of Object.entries(changes)) if (value === '') delete merged[key];
+  return merged;
 }
 
 function describe(config: IndexConfig): IndexDescription {

@@ -52,6 +52,11 @@ export interface IndexConfig {
   tags: Record<string, string>;
   /** HNSW parameters used when the approximate engine builds its graph. */
   hnsw: HnswConfig;
+  /**
+   * Where a Pinecone client asked the index to live (its `spec` or `deployment`), kept as given
+   * and reported back: the engine has no regions or pods. Absent when none was given.
+   */
+  deployment?: Record<string, unknown>;
   createdAt: string;
 }
 
@@ -74,6 +79,7 @@ export interface CreateIndexOptions {
   deletionProtection?: 'enabled' | 'disabled';
   tags?: Record<string, string>;
   hnsw?: Partial<HnswConfig>;
+  deployment?: Record<string, unknown>;
   /** Resolve quietly when an index of this name exists (like the Pinecone client's option). */
   suppressConflicts?: boolean;
 }
@@ -81,8 +87,11 @@ export interface CreateIndexOptions {
 export interface ConfigureIndexOptions {
   deletionProtection?: 'enabled' | 'disabled';
   engine?: Engine;
+  /** Merged into the tags; a key set to '' is removed, as Pinecone does. */
   tags?: Record<string, string>;
   hnsw?: Partial<Pick<HnswConfig, 'efSearch'>>;
+  /** Replaces the stored deployment. */
+  deployment?: Record<string, unknown>;
 }
 
 export interface IndexDescription extends IndexConfig {
@@ -192,6 +201,9 @@ export const LIMITS = {
   maxTopK: 10_000,
   maxListLimit: 100,
   maxIndexNameLength: 45,
+  maxTags: 20,
+  /** An index's deployment (Pinecone spec) as JSON; it rides on every index description. */
+  maxDeploymentBytes: 8 * 1024,
 } as const;
 
 export const DEFAULT_NAMESPACE = '';

@@ -68,7 +68,7 @@ export type ValidatedCreateIndex = Omit<IndexConfig, 'createdAt'>;
  */
 export function validateCreateIndex(options: unknown): ValidatedCreateIndex {
   const o = objectOf(options, 'options', 'FV_ERR_INVALID_ARGUMENT', [
-    'name', 'dimension', 'metric', 'engine', 'deletionProtection', 'tags', 'hnsw', 'suppressConflicts',
+    'name', 'dimension', 'metric', 'engine', 'deletionProtection', 'tags', 'hnsw', 'deployment', 'suppressConflicts',
   ]);
   // Checked but not returned: it steers createIndex and is no part of the index's configuration.
   if (o.suppressConflicts !== undefined) booleanAt(o.suppressConflicts, 'suppressConflicts');
@@ -87,6 +87,7 @@ export function validateCreateIndex(options: unknown): ValidatedCreateIndex {
     deletionProtection: o.deletionProtection === undefined ? 'disabled' : validateDeletionProtection(o.deletionProtection),
     tags: o.tags === undefined ? {} : validateTags(o.tags),
     hnsw,
+    ...(o.deployment === undefined ? {} : { deployment: validateDeployment(o.deployment) }),
   };
 }
 
@@ -96,14 +97,15 @@ export function validateCreateIndex(options: unknown): ValidatedCreateIndex {
  *   FV_ERR_INDEX_CONFIG for a bad engine, deletion protection, tag or efSearch.
  */
 export function validateConfigureIndex(options: unknown): ConfigureIndexOptions {
-  const o = objectOf(options, 'options', 'FV_ERR_INVALID_ARGUMENT', ['deletionProtection', 'engine', 'tags', 'hnsw']);
+  const o = objectOf(options, 'options', 'FV_ERR_INVALID_ARGUMENT', ['deletionProtection', 'engine', 'tags', 'hnsw', 'deployment']);
   const result: ConfigureIndexOptions = {};
   if (o.deletionProtection !== undefined) result.deletionProtection = validateDeletionProtection(o.deletionProtection);
   if (o.engine !== undefined) result.engine = validateEngine(o.engine);
   if (o.tags !== undefined) result.tags = validateTags(o.tags);
   if (o.hnsw !== undefined) result.hnsw = validateHnsw(o.hnsw, ['efSearch']);
+  if (o.deployment !== undefined) result.deployment = validateDeployment(o.deployment);
   if (Object.keys(result).length === 0) {
-    throw fvError('FV_ERR_INVALID_ARGUMENT', 'options: nothing to configure; give deletionProtection, engine, tags or hnsw.efSearch');
+    throw fvError('FV_ERR_INVALID_ARGUMENT', 'options: nothing to configure; give deletionProtection, engine, tags, hnsw.efSearch or deployment');
   }
   return result;
 }
@@ -118,6 +120,8 @@ function validateDeletionProtection(value: unknown): IndexConfig['deletionProtec
 
 function validateTags(tags: unknown): Record<string, string> {
   const t = objectOf(tags, 'tags', 'FV_ERR_INDEX_CONFIG');
+  const count = Object.keys(t).length;
+  if (count > LIMITS.maxTags) throw fail('FV_ERR_INDEX_CONFIG', 'tags', `${count} tags; at most ${LIMITS.maxTags} are allowed`);
   for (const [key, value] of Object.entries(t)) {
     const path = childPath('tags', key);
     if (!TAG_KEY.test(key)) throw fail('FV_ERR_INDEX_CONFIG', path, 'tag keys are 1-80 characters: letters, digits, _ and -');
@@ -126,6 +130,15 @@ function validateTags(tags: unknown): Record<string, string> {
     }
   }
   return { ...(t as Record<string, string>) };
+}
+
+/** Any JSON object up to {@link LIMITS.maxDeploymentBytes}: a copy, so later changes by the caller do not reach the stored one. */
+function validateDeployment(deployment: unknown): Record<string, unknown> {
+  const d = objectOf(deployment, 'deployment', 'FV_ERR_INDEX_CONFIG');
+  const json = JSON.stringify(d);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > LIMITS.maxDeploymentBytes) throw fail('FV_ERR_INDEX_CONFIG', 'deployment', `is ${bytes} bytes of JSON; at most ${LIMITS.maxDeploymentBytes} are allowed`);
+  return JSON.parse(json) as Record<string, unknown>;
 }
 
 function validateHnsw(hnsw: unknown, allowed: readonly (keyof HnswConfig)[]): Partial<HnswConfig> {

@@ -66,7 +66,8 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
    * Top-k nearest records to a vector or to a stored record's vector. `exact: true` scans every
    * record (k-NN, always correct); `exact: false` searches the HNSW graph (ANN: much faster at
    * scale, recall slightly below 1); absent, the index's default engine decides.
-   * @throws FV_ERR_TOP_K, FV_ERR_FILTER, FV_ERR_VECTOR_DIMENSION, FV_ERR_RECORD_NOT_FOUND (query by unknown id)
+   * A query by the id of a record that is not stored matches nothing.
+   * @throws FV_ERR_TOP_K, FV_ERR_FILTER, FV_ERR_VECTOR_DIMENSION
    */
   async query(options: QueryOptions): Promise<QueryResponse<M>> {
     const engine = this.engine();
@@ -77,7 +78,8 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     let vector = q.vector;
     if (q.id !== undefined) {
       const slot = existing?.slotOf(q.id);
-      if (!existing || slot === undefined) throw fvError('FV_ERR_RECORD_NOT_FOUND', `No record with id "${q.id}" in namespace "${namespace}" to query by`, { id: q.id, namespace });
+      // As Pinecone: a query by an id that is not stored matches nothing (it is not an error).
+      if (!existing || slot === undefined) return { matches: [], namespace, usage: { readUnits: 1 } };
       vector = existing.slab.read(slot);
     }
     if (!exact) await engine.ensureGraph(namespace);

@@ -60,7 +60,7 @@ describe('facevault serve', () => {
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
-    expect(run.lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down: finishing in-flight requests, then closing the database', 'shut down cleanly']));
+    expect(run.lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down: finishing in-flight requests, then closing the store', 'shut down cleanly']));
     expect(JSON.stringify(run.lines)).not.toContain('cli-key');
 
     const db = await openDatabase(join(tmp.dir, 'data'));

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
+import { EmbeddedStore } from '../../src/stores/embedded-store.js';
+import type { VectorStore } from '../../src/stores/vector-store.js';
 import { openDatabase, type Database } from '../../src/vector/database.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -32,7 +34,7 @@ beforeAll(async () => {
   tmp = makeTempDir('facevault-inject-');
   database = await openDatabase(tmp.dir);
   log = capture();
-  app = await buildApp({ config, database, logger: createLogger('info', log.stream) });
+  app = await buildApp({ config, store: new EmbeddedStore(database, 'exact'), logger: createLogger('info', log.stream) });
   await database.createIndex({ name: 'small', dimension: 2, metric: 'euclidean' });
   await database.index('small').upsert({ records: [{ id: 'p', values: [1, 2] }, { id: 'q', values: [3, 4] }] });
 });
@@ -65,7 +67,7 @@ describe('auth', () => {
   });
 
   it('refuses to build an open server when auth is on but no key is configured', async () => {
-    await expect(buildApp({ config: { ...config, apiKeys: [] }, database, logger: createLogger('silent') })).rejects.toThrow(/auth is on but no API key is configured/);
+    await expect(buildApp({ config: { ...config, apiKeys: [] }, store: new EmbeddedStore(database, 'exact'), logger: createLogger('silent') })).rejects.toThrow(/auth is on but no API key is configured/);
   });
 
   it('never writes a key to the log', async () => {
@@ -216,9 +218,9 @@ describe('/openapi.json', () => {
 
 describe('unexpected failures', () => {
   it('answer 500 FV_ERR_INTERNAL without the cause, which is logged at error', async () => {
-    const failing = { dir: tmp.dir, listIndexes: () => Promise.reject(new TypeError('secret internals at /srv/x.ts:1')) } as unknown as Database;
+    const failing = { kind: 'broken', listIndexes: () => Promise.reject(new TypeError('secret internals at /srv/x.ts:1')) } as unknown as VectorStore;
     const failingLog = capture();
-    const broken = await buildApp({ config, database: failing, logger: createLogger('info', failingLog.stream) });
+    const broken = await buildApp({ config, store: failing, logger: createLogger('info', failingLog.stream) });
     const response = await broken.inject({ url: '/indexes', headers: auth });
     await broken.close();
     expect(response.statusCode).toBe(500);
@@ -233,7 +235,7 @@ describe('coded 5xx', () => {
   it('keep their code but not their message, which may name server paths', async () => {
     const closedDir = makeTempDir('facevault-closed-');
     const closed = await openDatabase(closedDir.dir);
-    const closedApp = await buildApp({ config, database: closed, logger: createLogger('silent') });
+    const closedApp = await buildApp({ config, store: new EmbeddedStore(closed, 'exact'), logger: createLogger('silent') });
     await closed.close();
     const response = await closedApp.inject({ url: '/indexes', headers: auth });
     await closedApp.close();

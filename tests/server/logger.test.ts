@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/logger.js';
-import type { Database } from '../../src/vector/database.js';
+import type { VectorStore } from '../../src/stores/vector-store.js';
 import { SERVERLESS, startHarness } from './harness.js';
 
 const KEY = 'sk-live-4f9c2b7e81d0a6';
@@ -57,8 +57,8 @@ describe('logging', () => {
       },
     });
     const config = loadConfig({ env: {}, flags: { server: { apiKeys: [KEY] } } }).server;
-    const failing = { dir: '/nonexistent', listIndexes: () => Promise.reject(new TypeError('internals')) } as unknown as Database;
-    const app = await buildApp({ config, database: failing, logger: createLogger('trace', sink) });
+    const failing = { kind: 'broken', listIndexes: () => Promise.reject(new TypeError('internals')) } as unknown as VectorStore;
+    const app = await buildApp({ config, store: failing, logger: createLogger('trace', sink) });
     try {
       const response = await app.inject({ url: '/indexes', headers: { 'api-key': KEY, authorization: `Bearer ${KEY}` } });
       expect(response.statusCode).toBe(500);

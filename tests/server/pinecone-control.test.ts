@@ -1,7 +1,7 @@
 /** The control plane through the official Pinecone client only, against a real server on a random port. */
 import { Errors } from '@pinecone-database/pinecone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVERLESS, startHarness, type Harness } from './harness.js';
+import { API_KEY, SERVERLESS, startHarness, type Harness } from './harness.js';
 
 const { PineconeBadRequestError, PineconeConflictError, PineconeNotFoundError } = Errors;
 
@@ -21,7 +21,8 @@ describe('control plane', () => {
       metric: 'euclidean',
       host: `${h.server.url}/indexes/faces`,
       deletionProtection: 'disabled',
-      tags: { team: 'vision', engine: 'exact' },
+      // exactly the tags set: the default engine is not reported as a tag the user never gave
+      tags: { team: 'vision' },
       spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
       status: { ready: true, state: 'Ready' },
       vectorType: 'dense',
@@ -53,6 +54,26 @@ describe('control plane', () => {
     expect(configured).toMatchObject({ deletionProtection: 'enabled', tags: { team: 'vision', owner: 'me', engine: 'approximate' } });
     await expect(h.pc.deleteIndex('faces')).rejects.toThrow(/FV_ERR_DELETION_PROTECTED/);
     await h.pc.configureIndex({ name: 'faces', deletionProtection: 'disabled', tags: { engine: 'exact' } });
+  });
+
+  it("removes a tag configured to '' (as Pinecone does) and refuses more than 20 tags", async () => {
+    const configured = await h.pc.configureIndex({ name: 'faces', tags: { owner: '' } });
+    expect(configured.tags).toEqual({ team: 'vision', engine: 'exact' });
+    const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v']));
+    await expect(h.pc.createIndex({ name: 'tagged', dimension: 2, spec: SERVERLESS, tags: many })).rejects.toThrow(/at most 20/);
+  });
+
+  it('creates an index once when several requests race for the name: one 201, the rest 409', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        fetch(`${h.server.url}/indexes`, {
+          method: 'POST',
+          headers: { 'api-key': API_KEY, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'raced', dimension: 2, spec: SERVERLESS }),
+        }).then((response) => response.status),
+      ),
+    );
+    expect(statuses.sort()).toEqual([201, 409, 409, 409]);
   });
 
   it('refuses an existing name with 409 and suppresses it when asked', async () => {

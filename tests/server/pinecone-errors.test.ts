@@ -63,12 +63,12 @@ describe('401, 404, 409, 413', () => {
     expect(h.logs()).not.toContain(API_KEY);
   });
 
-  it('404 for an unknown index, namespace or record to query by', async () => {
+  it('404 for an unknown index or namespace; a query by an unknown id matches nothing, as on Pinecone', async () => {
     await expect(h.pc.describeIndex('nowhere')).rejects.toBeInstanceOf(PineconeNotFoundError);
     const index = h.pc.index('errs');
     await expect(index.describeNamespace('nowhere')).rejects.toBeInstanceOf(PineconeNotFoundError);
     await expect(index.deleteNamespace('nowhere')).rejects.toBeInstanceOf(PineconeNotFoundError);
-    await expect(index.query({ id: 'nowhere', topK: 1 })).rejects.toBeInstanceOf(PineconeNotFoundError);
+    expect((await index.query({ id: 'nowhere', topK: 1 })).matches).toEqual([]);
   });
 
   it('409 for an index that exists', async () => {

@@ -34,8 +34,8 @@ describe('startServer().close()', () => {
     await closed;
     await expect(fetch(`${h.server.url}/healthz`)).rejects.toThrow();
     try {
-      await h.server.database.listIndexes();
-      expect.unreachable('the database should be closed');
+      await h.server.store.listIndexes();
+      expect.unreachable('the store should be closed');
     } catch (err) {
       expect(isFacevaultError(err, 'FV_ERR_CLOSED')).toBe(true);
     }

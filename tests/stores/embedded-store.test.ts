@@ -32,7 +32,7 @@ describe('EmbeddedStore', () => {
 
   it('creates an index once and refuses to reopen it with another dimension or metric', async () => {
     expect((await store.ensureIndex(spec)).spec).toEqual(spec);
-    expect(await store.listIndexes()).toEqual([spec]);
+    expect(await store.listIndexes()).toEqual([expect.objectContaining({ ...spec, engine: 'exact', tags: {} })]);
     await expect(store.ensureIndex({ ...spec, dimension: 4 })).rejects.toMatchObject({ code: 'FV_ERR_INDEX_CONFIG' });
     await expect(store.ensureIndex({ ...spec, metric: 'euclidean' })).rejects.toMatchObject({ code: 'FV_ERR_INDEX_CONFIG' });
     await expect(store.openIndex('nobody')).rejects.toMatchObject({ code: 'FV_ERR_INDEX_NOT_FOUND' });
@@ -61,7 +61,7 @@ describe('EmbeddedStore', () => {
     ]);
     const second = await index.list({ namespace: 'g', limit: 2, paginationToken: first.next });
     expect(second).toEqual({ records: [{ id: 'bob-1' }] });
-    expect(await index.stats({ filter: { subject: 'ada lovelace' } })).toEqual({ dimension: 3, namespaces: { g: 2 }, totalRecordCount: 2 });
+    expect(await index.stats({ filter: { subject: 'ada lovelace' } })).toEqual({ dimension: 3, namespaces: { g: 2 }, totalRecordCount: 2, indexFullness: 0 });
     expect(await index.namespaces()).toEqual([{ name: 'g', recordCount: 3 }]);
   });
 

@@ -1,6 +1,6 @@
 /**
- * Pinecone's `fetch_by_metadata` (the official client's `index.fetchByMetadata`): the records of a
- * namespace whose metadata matches a filter, a page at a time, in id order.
+ * The embedded store's listing with a metadata filter (what Pinecone's `fetch_by_metadata`
+ * serves): the records of a namespace whose metadata matches, a page at a time, in id order.
  *
  * The engine offers no filtered listing, so this walks its id listing and fetches each page of
  * ids, keeping the matches: a request costs a scan of the ids up to its last match (about a
@@ -9,19 +9,21 @@
  */
 import { fvError } from '../errors.js';
 import { compileFilter } from '../vector/filter.js';
-import { LIMITS, type StoredRecord } from '../vector/types.js';
+import { LIMITS, type RecordMetadata, type StoredRecord } from '../vector/types.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 
 export interface FetchByMetadataOptions {
   filter: Record<string, unknown>;
   /** Engine spelling ('' is the default namespace); undefined: the default. */
   namespace?: string;
+  /** Only ids that start with it. */
+  prefix?: string;
   limit: number;
   paginationToken?: string;
 }
 
-export interface FetchByMetadataPage {
-  records: Record<string, StoredRecord>;
+export interface FetchByMetadataPage<M extends RecordMetadata = RecordMetadata> {
+  records: Record<string, StoredRecord<M>>;
   /** Where the next page starts; absent when every id was looked at. */
   next?: string;
 }
@@ -35,13 +37,13 @@ interface Resume {
 /**
  * @throws FV_ERR_FILTER for a malformed filter (naming the operator); FV_ERR_PAGINATION_TOKEN for a token this server did not return.
  */
-export async function fetchByMetadata(index: VectorIndex, { filter, namespace, limit, paginationToken }: FetchByMetadataOptions): Promise<FetchByMetadataPage> {
+export async function fetchByMetadata<M extends RecordMetadata>(index: VectorIndex<M>, { filter, namespace, prefix, limit, paginationToken }: FetchByMetadataOptions): Promise<FetchByMetadataPage<M>> {
   const matches = compileFilter(filter);
-  const records: Record<string, StoredRecord> = {};
+  const records: Record<string, StoredRecord<M>> = {};
   let found = 0;
   let resume = paginationToken === undefined ? { skip: 0 } : decodeResume(paginationToken);
   for (;;) {
-    const listing = await index.listPaginated({ limit: LIMITS.maxListLimit, ...(namespace !== undefined && { namespace }), ...(resume.page !== undefined && { paginationToken: resume.page }) });
+    const listing = await index.listPaginated({ limit: LIMITS.maxListLimit, ...(namespace !== undefined && { namespace }), ...(prefix !== undefined && { prefix }), ...(resume.page !== undefined && { paginationToken: resume.page }) });
     const ids = listing.vectors.map(({ id }) => id).slice(resume.skip);
     const fetched = ids.length > 0 ? (await index.fetch({ ids, ...(namespace !== undefined && { namespace }) })).records : {};
     for (let i = 0; i < ids.length; i++) {
