@@ -1,0 +1,54 @@
+/**
+ * Records as they travel to a Pinecone-compatible server: vectors as JSON numbers, and an upsert
+ * batch cut into requests that each fit the 2 MB body limit.
+ */
+import type { PineconeRecord, RecordMetadata } from '@pinecone-database/pinecone';
+import type { ValidatedBatch } from '../../vector/validate.js';
+
+/**
+ * Pinecone refuses an upsert body over 2 MB; a facevault server's default limit is 2 MiB. One
+ * 1,000 × 512 batch is about 7 MB of JSON, so it goes as several requests.
+ */
+export const MAX_UPSERT_BODY_BYTES = 2_000_000;
+
+/**
+ * A float32 as the shortest-enough JSON number: 9 significant digits always read back as the same
+ * float32, where the double's full expansion (`0.10000000149011612`) takes twice the bytes.
+ * @example wireValues(Float32Array.of(0.1, -2)) // → [0.100000001, -2]
+ */
+export function wireValues(values: Float32Array): number[] {
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Number(values[i].toPrecision(9));
+  return out;
+}
+
+/**
+ * The records of `rows` (positions in the validated batch) as upsert requests, in batch order,
+ * each under {@link MAX_UPSERT_BODY_BYTES} with its envelope. `M` is the caller's metadata type, which validation has checked.
+ * @example upsertRequests(batch, [0, 1, 2], 2, 'ns').length // → 1 for small records
+ */
+export function upsertRequests<M extends RecordMetadata>(batch: ValidatedBatch, rows: readonly number[], dimension: number, namespace: string): PineconeRecord<M>[][] {
+  // `{"vectors":[`, `],"namespace":…}` and a comma per record.
+  const budget = MAX_UPSERT_BODY_BYTES - 64 - Buffer.byteLength(JSON.stringify(namespace));
+  const requests: PineconeRecord<M>[][] = [];
+  let current: PineconeRecord<M>[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const metadata = batch.metadata[row];
+    const record: PineconeRecord<M> = {
+      id: batch.ids[row],
+      values: wireValues(batch.vectors.subarray(row * dimension, (row + 1) * dimension)),
+      ...(metadata === undefined ? {} : { metadata: metadata as M }),
+    };
+    const size = Buffer.byteLength(JSON.stringify(record)) + 1;
+    if (current.length > 0 && bytes + size > budget) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
