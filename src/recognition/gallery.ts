@@ -234,8 +234,14 @@ export class Gallery {
         enrolledAt,
       }),
     }));
-    // One upsert per photo: all its faces are stored, or none, so a resumed batch never finds half a photo.
-    await this.index.upsert(records, { namespace: this.name });
+    // One upsert per photo: all its faces are stored, or none, so a resumed batch never finds half a
+    // photo. Conditional, so that when another server enrolled the same photo meanwhile (the look-up
+    // above is no lock across servers), the first enrollment stays and this one reports it.
+    const written = await this.index.upsert(records, { namespace: this.name, ifAbsent: true });
+    if (written === 0) {
+      const stored = await this.storedFaces(hash);
+      return { source, status: 'already-enrolled', subject: stored[0]?.metadata?.subject, recordIds: stored.map((r) => r.id) };
+    }
     return { source, status: 'enrolled', subject: records[0].metadata?.subject, recordIds: records.map((r) => r.id) };
   }
 

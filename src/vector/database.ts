@@ -59,7 +59,8 @@ export class Database {
   async createIndex(options: CreateIndexOptions): Promise<IndexDescription> {
     this.assertOpen();
     const validated = validateCreateIndex(options);
-    await this.creating.get(validated.name)?.catch(() => undefined);
+    // No await unless one is pending: a caller must not yield between this check and claiming the name.
+    for (let pending = this.creating.get(validated.name); pending; pending = this.creating.get(validated.name)) await pending.catch(() => undefined);
     const existing = this.engines.get(validated.name);
     if (existing) {
       if (options.suppressConflicts) return describe(existing.config);

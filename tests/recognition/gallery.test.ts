@@ -78,6 +78,16 @@ describe('Gallery on face-api sample photos', () => {
     const copies = await Promise.all([gallery.enrollPhoto({ bytes, source: 'a.jpg' }, 'Twin'), gallery.enrollPhoto({ bytes, source: 'b.jpg' }, 'Twin')]);
     expect(copies.map((c) => c.status).sort()).toEqual(['already-enrolled', 'enrolled']);
     expect(await gallery.countFaces('Twin')).toBe(1);
+
+    // The same photo through two galleries on one store (two servers): no shared process memory,
+    // the store's conditional write keeps the first enrollment and the other reports it.
+    const otherServer = await Gallery.open({ store, pipeline });
+    const crop = await faceCrop(pipeline, 6, 2);
+    const raced = await Promise.all([gallery.enrollPhoto({ bytes: crop, source: 'one.jpg' }, 'Raced'), otherServer.enrollPhoto({ bytes: crop, source: 'two.jpg' }, 'Raced again')]);
+    expect(raced.map((outcome) => outcome.status).sort()).toEqual(['already-enrolled', 'enrolled']);
+    const winner = raced.find((outcome) => outcome.status === 'enrolled');
+    expect(raced.map((outcome) => outcome.subject)).toEqual([winner?.subject, winner?.subject]);
+    expect((await gallery.subjects()).filter(({ subject }) => subject.startsWith('Raced'))).toEqual([{ subject: winner?.subject, faces: 1 }]);
   });
 
   it('identifies every face of a mirrored, resized copy of an enrolled photo, exactly and approximately alike', async () => {

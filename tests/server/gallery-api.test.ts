@@ -70,6 +70,19 @@ describe('register, search, and the gallery resources', () => {
     expect((await call(h, 'POST', '/register', { img: dataUrl(faces.ada), img_name: 'someone else' })).json).toMatchObject({ inserted: 0, status: 'already-enrolled', img_name: 'ada', ids: [ids.ada] });
   });
 
+  it('creates the gallery index once when the first requests of a fresh server race for it: none answers 409', async () => {
+    const fresh = await startHarness();
+    try {
+      const raced = await Promise.all(
+        (['ada', 'bob', 'cy', 'stranger'] as const).map((name) => call(fresh, 'POST', '/register', { img: faces[name].toString('base64'), img_name: name })),
+      );
+      expect(raced.map((reply) => [reply.status, reply.json.status])).toEqual(Array.from({ length: 4 }, () => [200, 'enrolled']));
+      expect((await call(fresh, 'GET', '/indexes')).json.indexes).toHaveLength(1);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('refuses what it cannot enroll: a group photo, no subject, the whole image', async () => {
     const img = group.toString('base64');
     expectError(await call(h, 'POST', '/register', { img, img_name: 'group' }), 422, 'FV_ERR_MULTIPLE_FACES', /^img: /);

@@ -52,6 +52,21 @@ describe('Database', () => {
     await expectCode(() => db.index('faces'), 'FV_ERR_INDEX_NOT_FOUND');
   });
 
+  it('creates an index once when several calls race for the name (a lazily created gallery index)', async () => {
+    const settled = await Promise.allSettled(Array.from({ length: 4 }, () => db.createIndex({ name: 'raced', dimension: 2, engine: 'approximate' })));
+    expect(settled.map((s) => (s.status === 'fulfilled' ? 'created' : (s.reason as { code: string }).code))).toEqual(['created', 'FV_ERR_INDEX_EXISTS', 'FV_ERR_INDEX_EXISTS', 'FV_ERR_INDEX_EXISTS']);
+    const quiet = await Promise.all(Array.from({ length: 4 }, () => db.createIndex({ name: 'quiet', dimension: 2, suppressConflicts: true })));
+    expect(new Set(quiet.map((d) => d.createdAt)).size).toBe(1);
+    expect((await db.listIndexes()).indexes.map((d) => d.name)).toEqual(['quiet', 'raced']);
+  });
+
+  it("configures tags as Pinecone does: merged, and a key set to '' removed", async () => {
+    await db.createIndex({ name: 'tagged', dimension: 2, tags: { team: 'vision', owner: 'me' } });
+    expect((await db.configureIndex('tagged', { tags: { owner: '', env: 'prod' } })).tags).toEqual({ team: 'vision', env: 'prod' });
+    await expectCode(db.createIndex({ name: 'many', dimension: 2, tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }), 'FV_ERR_INDEX_CONFIG');
+    await expectCode(db.createIndex({ name: 'huge', dimension: 2, deployment: { serverless: { region: 'x'.repeat(9000) } } }), 'FV_ERR_INDEX_CONFIG');
+  });
+
   it('upserts, fetches, queries with exact scores, ties by id, and overwrites', async () => {
     await db.createIndex({ name: 'e', dimension: 2, metric: 'euclidean' });
     const index = db.index('e');
