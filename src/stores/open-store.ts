@@ -27,20 +27,24 @@ export interface OpenStoreOptions {
 
 type Opener = (url: string, options: OpenStoreOptions) => Promise<VectorStore>;
 
-type OpenerName = 'file';
+type OpenerName = 'file' | 'pinecone';
 
 const OPENERS: Readonly<Record<OpenerName, Opener>> = {
   file: async (url, options) => (await import('./embedded-store.js')).openEmbeddedStore(url.startsWith('file:') ? fileURLToPath(url) : url, options),
+  pinecone: async (url, options) => (await import('./pinecone/pinecone-store.js')).openPineconeStore(url, options),
 };
 
 const SCHEMES: Readonly<Record<string, OpenerName>> = {
   'file:': 'file',
+  'pinecone:': 'pinecone',
+  'pinecone+http:': 'pinecone',
+  'pinecone+https:': 'pinecone',
 };
 
 /** The registry name of the store a URL names ('embedded', 'postgres' or 'pinecone'), without opening it. @throws FV_ERR_INVALID_ARGUMENT */
-export function storeKindOf(url: string): 'embedded' {
-  openerName(url);
-  return 'embedded';
+export function storeKindOf(url: string): 'embedded' | 'pinecone' {
+  const opener = openerName(url);
+  return opener === 'file' ? 'embedded' : opener;
 }
 
 /**
