@@ -38,7 +38,11 @@ export function exchangeFetch(timeoutMs: number): typeof fetch {
   return async (input, init = {}) => {
     const exchange = current.getStore();
     const request: RequestInit = { ...init, signal: init.signal ?? AbortSignal.timeout(timeoutMs) };
-    if (exchange?.headers) request.headers = { ...(init.headers as Record<string, string> | undefined), ...exchange.headers };
+    if (exchange?.headers) {
+      const headers = new Headers(init.headers);
+      for (const [name, value] of Object.entries(exchange.headers)) headers.set(name, value);
+      request.headers = headers;
+    }
     if (exchange?.body && typeof init.body === 'string') request.body = JSON.stringify({ ...(JSON.parse(init.body) as object), ...exchange.body });
     const response = await fetch(input, request);
     if (exchange && (exchange.readBody || !response.ok)) exchange.response = { status: response.status, json: await jsonOf(response.clone()) };

@@ -8,7 +8,7 @@
  */
 import type { IndexModel } from '@pinecone-database/pinecone';
 import { isPlainObject } from '../../vector/input-shape.js';
-import { ENGINES, METRICS, type Engine, type Metric } from '../../vector/types.js';
+import { ENGINES, type Engine, type Metric } from '../../vector/types.js';
 import type { HnswParameters, IndexInfo } from '../vector-store.js';
 
 /** Pinecone exposes no graph parameters: 0 means "not known", which no real setting is. */
@@ -33,7 +33,8 @@ export function describedIndex(model: IndexModel, wire: unknown): DescribedIndex
   const info: IndexInfo = {
     name: model.name,
     dimension: model.dimension ?? 0,
-    metric: (METRICS as readonly string[]).includes(model.metric) ? (model.metric as Metric) : 'cosine',
+    // Pinecone's metrics are this interface's three.
+    metric: model.metric as Metric,
     engine: facevaultEngine ?? 'approximate',
     hnsw: UNKNOWN_HNSW,
     deletionProtection: model.deletionProtection === 'enabled' ? 'enabled' : 'disabled',

@@ -133,12 +133,12 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
     if (options.dryRun) return this.countSelected(selector, namespace);
     const u = validateUpdate({ ...selector, ...change, namespace }, this.spec.dimension, this.spec.metric);
     const exchange: Exchange = { readBody: true };
-    const target = u.id === undefined ? { filter: (selector as { filter: MetadataFilter }).filter } : { id: u.id, ...(u.values ? { values: wireValues(u.values) } : {}) };
+    const target = 'id' in selector ? { id: selector.id, ...(u.values ? { values: wireValues(u.values) } : {}) } : { filter: selector.filter };
     await this.connection.call(this.meaning('update'), () => this.index.update({ ...target, ...(u.metadata ? { metadata: change.metadata } : {}), namespace }), exchange);
     const matched = matchedRecordsOf(exchange.response?.json);
-    if (u.id === undefined) return this.reported(matched, 'update');
-    const count = matched ?? (await this.fetch([u.id], { namespace })).size;
-    if (count === 0) throw fvError('FV_ERR_RECORD_NOT_FOUND', `update: no record "${u.id}" in namespace "${namespace}"`, { id: u.id, namespace });
+    if (!('id' in selector)) return this.reported(matched, 'update');
+    const count = matched ?? (await this.fetch([selector.id], { namespace })).size;
+    if (count === 0) throw fvError('FV_ERR_RECORD_NOT_FOUND', `update: no record "${selector.id}" in namespace "${namespace}"`, { id: selector.id, namespace });
     return count;
   }
 
