@@ -5,11 +5,15 @@
  * server adds (engines).
  */
 import { createServer } from 'node:net';
+import { Pinecone } from '@pinecone-database/pinecone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/server/logger.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
 import { openPineconeStore, type PineconeStore } from '../../src/stores/pinecone/pinecone-store.js';
 import type { StoreIndex } from '../../src/stores/vector-store.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
-import { API_KEY, startHarness, type Harness } from '../server/harness.js';
+import { API_KEY, SERVERLESS, startHarness, type Harness } from '../server/harness.js';
 
 const v = (...values: number[]) => Float32Array.from(values);
 
@@ -196,6 +200,36 @@ describe('PineconeStore on a facevault server', () => {
     await other.close();
     await expect(other.listIndexes()).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
     await expect(index.query({ vector: [1, 0], topK: 1 })).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+  });
+});
+
+describe('two stateless facevault servers over one Pinecone store (issue 9)', () => {
+  const FRONT_KEY = 'front-key-2b7d';
+  let backend: Harness;
+  let fronts: RunningServer[];
+  let clients: Pinecone[];
+  beforeAll(async () => {
+    backend = await startHarness();
+    // The store reads the key as the official client does; each test file runs in its own process.
+    process.env.PINECONE_API_KEY = API_KEY;
+    const store = backend.server.url.replace(/^http:/, 'pinecone:');
+    const config = loadConfig({ env: {}, flags: { store, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, apiKeys: [FRONT_KEY] } } });
+    fronts = await Promise.all([0, 1].map(() => startServer(config, createLogger('warn'))));
+    clients = fronts.map((front) => new Pinecone({ apiKey: FRONT_KEY, controllerHostUrl: front.url, maxRetries: 0 }));
+  });
+  afterAll(async () => {
+    await Promise.all(fronts.map((front) => front.close()));
+    await backend.stop();
+  });
+
+  it('creates an index once when both servers are asked at once, and each sees what the other wrote', async () => {
+    const created = await Promise.allSettled(clients.map((pc) => pc.createIndex({ name: 'shared', dimension: 2, metric: 'euclidean', spec: SERVERLESS })));
+    expect(created.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    await clients[0].index({ name: 'shared' }).upsert({ records: [{ id: 'ada', values: [1, 0], metadata: { subject: 'ada' } }, { id: 'bob', values: [0, 1] }] });
+    const other = clients[1].index({ name: 'shared' });
+    expect((await other.fetch({ ids: ['ada'] })).records.ada).toMatchObject({ id: 'ada', values: [1, 0], metadata: { subject: 'ada' } });
+    expect((await other.query({ vector: [0.9, 0.1], topK: 1 })).matches.map((m) => m.id)).toEqual(['ada']);
+    expect((await backend.pc.index({ name: 'shared' }).describeIndexStats()).totalRecordCount).toBe(2);
   });
 });
 
