@@ -13,7 +13,9 @@ import { FaceEngine, type AnalyzedFace, type AnalyzeOptions, type ExtractedFace,
 import type { DecodeLimits, ImageInput } from './image.js';
 import { resolveModel, type ModelEntry } from './models/registry.js';
 import { runFaceJob, type FaceJob, type FaceJobResults, type FaceOperation, type FaceWorkerData } from './pool/face-jobs.js';
-import { WorkerPool, type Lane } from './pool/worker-pool.js';
+import { InThreadRunner } from './pool/in-thread-runner.js';
+import { checkMaxQueuedBytes, DEFAULT_MAX_QUEUED_BYTES, type Lane } from './pool/job-queue.js';
+import { WorkerPool } from './pool/worker-pool.js';
 import { disableOnnxTelemetry } from './runtime/onnx-environment.js';
 import type { DetectedFace, DistanceMetric, FacialArea, ModelInfo } from './types.js';
 
@@ -28,6 +30,13 @@ export interface FacePipelineOptions {
   readonly workers?: number;
   /** Decoding limits for every image (default 20 MB, 40 megapixels). */
   readonly limits?: DecodeLimits;
+  /**
+   * Memory budget of the images waiting for a worker, in bytes (encoded bytes, base64 text or
+   * decoded pixels as given; a file path costs only its name). Past it a call rejects at once
+   * with FV_ERR_OVERLOADED (HTTP 503) rather than queue without end. Default 512 MiB: 10,000
+   * images of 50 KB. Infinity turns the bound off.
+   */
+  readonly maxQueuedBytes?: number;
 }
 
 /** A precomputed embedding, accepted by `verify` in place of an image. */
@@ -55,21 +64,32 @@ export interface VerifyResult {
   readonly time: number;
 }
 
-type Runner = <Op extends FaceOperation>(job: FaceJob<Op>, lane: Lane) => Promise<FaceJobResults[Op]>;
+/** Runs face jobs: a WorkerPool, or an InThreadRunner for `workers: 0`. */
+interface FaceJobRunner {
+  run(job: FaceJob, lane: Lane, bytes: number): Promise<FaceJobResults[FaceOperation]>;
+  close(): Promise<void>;
+}
+
+/**
+ * What a waiting job holds besides its image (its promise, options and closures), so that even a
+ * flood of file paths meets the byte budget.
+ */
+const JOB_OVERHEAD_BYTES = 512;
 
 export class FacePipeline {
   private closed = false;
 
   private constructor(
-    private readonly runJob: Runner,
-    private readonly shutdown: () => Promise<void>,
+    private readonly runner: FaceJobRunner,
+    /** Jobs that run at once: the worker threads, or 1 in this thread. */
+    readonly concurrency: number,
     private readonly defaults: { readonly model: ModelEntry; readonly detector: string },
   ) {}
 
   /**
    * Loads the detector and model in every worker (or in this thread with `workers: 0`).
    * @example const faces = await FacePipeline.create(); await faces.represent('photo.jpg') // → [{ embedding: Float32Array(512), facialArea, faceConfidence }]
-   * @throws FV_ERR_MODEL_UNKNOWN for an unknown model or detector; FV_ERR_MODEL_LOAD when weights are missing; FV_ERR_INVALID_ARGUMENT for a bad `workers`.
+   * @throws FV_ERR_MODEL_UNKNOWN for an unknown model or detector; FV_ERR_MODEL_LOAD when weights are missing; FV_ERR_INVALID_ARGUMENT for a bad `workers` or `maxQueuedBytes`.
    */
   static async create(options: FacePipelineOptions = {}): Promise<FacePipeline> {
     const model = resolveModel(options.model);
@@ -78,16 +98,18 @@ export class FacePipeline {
     if (!Number.isInteger(workers) || workers < 0) {
       throw fvError('FV_ERR_INVALID_ARGUMENT', `workers must be an integer >= 0, got ${workers}`, { field: 'workers', value: workers });
     }
+    const queue = { maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES };
+    checkMaxQueuedBytes(queue.maxQueuedBytes);
     const engineOptions: FaceWorkerData = { model: model.info.name, detector, limits: options.limits ?? {} };
     // Before any thread creates an ONNX session: a long command line otherwise overflows a worker's stack.
     disableOnnxTelemetry();
     if (workers === 0) {
       const engine = await FaceEngine.create(engineOptions);
-      return new FacePipeline((job) => runFaceJob(engine, job), () => engine.close(), { model, detector });
+      const runner = new InThreadRunner((job: FaceJob) => runFaceJob(engine, job), queue);
+      return new FacePipeline({ run: (job, lane, bytes) => runner.run(job, lane, bytes), close: () => runner.close().then(() => engine.close()) }, 1, { model, detector });
     }
-    const pool = await WorkerPool.start<FaceJob, FaceJobResults[FaceOperation]>(new URL('./pool/face-worker.js', import.meta.url), workers, engineOptions);
-    const run: Runner = (job, lane) => pool.run(job, lane) as Promise<FaceJobResults[typeof job.op]>;
-    return new FacePipeline(run, () => pool.close(), { model, detector });
+    const pool = await WorkerPool.start<FaceJob, FaceJobResults[FaceOperation]>(new URL('./pool/face-worker.js', import.meta.url), workers, engineOptions, queue);
+    return new FacePipeline(pool, workers, { model, detector });
   }
 
   /** The default model's registry facts (name, dimension, thresholds...). */
@@ -180,7 +202,7 @@ export class FacePipeline {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.shutdown();
+    await this.runner.close();
   }
 
   private async side(input: ImageInput | Embedding, entry: ModelEntry, options: FaceOptions, lane: Lane): Promise<{ embedding: ArrayLike<number>; facialArea: FacialArea | null }> {
@@ -197,7 +219,10 @@ export class FacePipeline {
     return { embedding: face.embedding, facialArea: face.facialArea };
   }
 
-  /** Validates options here, at the boundary, so a bad option fails without a trip to a worker. */
+  /**
+   * Validates options here, at the boundary, so a bad option fails without a trip to a worker.
+   * @throws FV_ERR_OVERLOADED (as a rejection) when the waiting images would pass `maxQueuedBytes`.
+   */
   private submit<Op extends FaceOperation>(op: Op, input: ImageInput, options: AnalyzeOptions, lane: Lane): Promise<FaceJobResults[Op]> {
     if (this.closed) return Promise.reject(fvError('FV_ERR_CLOSED', 'The face pipeline was used after close()'));
     try {
@@ -207,8 +232,19 @@ export class FacePipeline {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.runJob({ op, input: detachable(input), options }, lane);
+    const job = { op, input: detachable(input), options };
+    return this.runner.run(job, lane, inputBytes(job.input) + JOB_OVERHEAD_BYTES) as Promise<FaceJobResults[Op]>;
   }
+}
+
+/** The memory an image input holds while it waits; 0 for a value that is no image (it fails in the worker with FV_ERR_IMAGE_INPUT). */
+function inputBytes(input: ImageInput): number {
+  if (typeof input === 'string') return input.length;
+  if (input instanceof Uint8Array) return input.byteLength;
+  if (typeof input !== 'object' || input === null) return 0;
+  if ('base64' in input && typeof input.base64 === 'string') return input.base64.length;
+  if ('data' in input && input.data instanceof Uint8Array) return input.data.byteLength;
+  return 0;
 }
 
 function isEmbedding(input: ImageInput | Embedding): input is Embedding {

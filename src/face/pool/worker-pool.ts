@@ -1,17 +1,20 @@
 /**
- * A fixed pool of worker threads running one job at a time each, so CPU-bound work never blocks
- * the caller's event loop. Jobs wait in lanes (one per caller batch) served round-robin: a
- * 10,000-image enrolment does not hold back a single verify that arrives after it.
+ * A fixed pool of worker threads, each sent one job at a time: a worker gets its next job only
+ * when it has answered the previous one, so jobs in flight never exceed the pool's size and the
+ * rest wait in the pool's `JobQueue` (lanes served round-robin, a byte budget), never in a
+ * worker's message port. CPU-bound work never blocks the caller's event loop.
  */
-import type { Transferable, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { fvError } from '../../errors.js';
 import { startWorker } from '../../util/worker.js';
+import { JobQueue, type Lane } from './job-queue.js';
 import { deserializeError, type FromWorker, type ToWorker } from './protocol.js';
+
+export type { Lane } from './job-queue.js';
 
 interface Task<Job, Result> {
   readonly id: number;
   readonly job: Job;
-  readonly transfer: readonly Transferable[];
   readonly resolve: (result: Result) => void;
   readonly reject: (err: Error) => void;
 }
@@ -26,25 +29,29 @@ interface Slot<Job, Result> {
 /** How long close() lets a running job finish before it terminates the worker anyway. */
 const DEFAULT_DRAIN_MS = 10_000;
 
-/** A lane groups the jobs of one caller request; any object (or symbol) identifies it. */
-export type Lane = object | symbol;
+export interface WorkerPoolOptions {
+  /** Byte budget of the jobs waiting for a worker (see `JobQueue`). */
+  readonly maxQueuedBytes?: number;
+}
 
 export class WorkerPool<Job, Result> {
   private readonly slots: Slot<Job, Result>[] = [];
-  private readonly lanes = new Map<Lane, Task<Job, Result>[]>();
-  private readonly order: Lane[] = [];
+  private readonly queue: JobQueue<Task<Job, Result>>;
   private nextId = 1;
   private closed = false;
 
-  private constructor(private readonly moduleUrl: URL, private readonly workerData: unknown) {}
+  private constructor(private readonly moduleUrl: URL, private readonly workerData: unknown, options: WorkerPoolOptions) {
+    this.queue = new JobQueue(options.maxQueuedBytes);
+  }
 
   /**
    * Starts `size` workers from `moduleUrl` and waits until each has posted `{ type: 'ready' }`.
-   * @throws the first worker's initialisation error (same code), after terminating the others.
+   * @throws the first worker's initialisation error (same code), after terminating the others;
+   *   FV_ERR_INVALID_ARGUMENT for a bad `size` or `maxQueuedBytes`.
    */
-  static async start<Job, Result>(moduleUrl: URL, size: number, workerData: unknown): Promise<WorkerPool<Job, Result>> {
+  static async start<Job, Result>(moduleUrl: URL, size: number, workerData: unknown, options: WorkerPoolOptions = {}): Promise<WorkerPool<Job, Result>> {
     if (!Number.isInteger(size) || size < 1) throw fvError('FV_ERR_INVALID_ARGUMENT', `workers must be a positive integer, got ${size}`, { field: 'workers', value: size });
-    const pool = new WorkerPool<Job, Result>(moduleUrl, workerData);
+    const pool = new WorkerPool<Job, Result>(moduleUrl, workerData, options);
     const started = await Promise.allSettled(Array.from({ length: size }, () => pool.spawn()));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) {
@@ -60,19 +67,13 @@ export class WorkerPool<Job, Result> {
 
   /**
    * Queues a job in `lane` and resolves with its result; rejects with the worker's error, code kept.
-   * `transfer` lists buffers of the job moved (not copied) to the worker.
-   * @throws FV_ERR_CLOSED after close().
+   * `bytes` is the memory the job holds while it waits (its image), counted against the budget.
+   * @throws FV_ERR_OVERLOADED when the waiting jobs would pass the byte budget; FV_ERR_CLOSED after close().
    */
-  run(job: Job, lane: Lane, transfer: readonly Transferable[] = []): Promise<Result> {
+  run(job: Job, lane: Lane, bytes = 0): Promise<Result> {
     if (this.closed) return Promise.reject(fvError('FV_ERR_CLOSED', 'The face worker pool was used after close()'));
     return new Promise<Result>((resolve, reject) => {
-      const queue = this.lanes.get(lane);
-      const task = { id: this.nextId++, job, transfer, resolve, reject };
-      if (queue) queue.push(task);
-      else {
-        this.lanes.set(lane, [task]);
-        this.order.push(lane);
-      }
+      this.queue.push(lane, { id: this.nextId++, job, resolve, reject }, bytes);
       this.dispatch();
     });
   }
@@ -86,9 +87,7 @@ export class WorkerPool<Job, Result> {
     if (this.closed) return;
     this.closed = true;
     const closedError = () => fvError('FV_ERR_CLOSED', 'The face worker pool was closed before the job finished');
-    for (const queue of this.lanes.values()) for (const task of queue) task.reject(closedError());
-    this.lanes.clear();
-    this.order.length = 0;
+    for (const task of this.queue.drain()) task.reject(closedError());
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((slot) => this.retire(slot, options.drainMs ?? DEFAULT_DRAIN_MS, closedError)));
   }
@@ -110,22 +109,11 @@ export class WorkerPool<Job, Result> {
   private dispatch(): void {
     for (const slot of this.slots) {
       if (slot.task) continue;
-      const task = this.take();
+      const task = this.queue.take();
       if (!task) return;
       slot.task = task;
-      slot.worker.postMessage({ type: 'job', id: task.id, job: task.job } satisfies ToWorker<Job>, [...task.transfer]);
+      slot.worker.postMessage({ type: 'job', id: task.id, job: task.job } satisfies ToWorker<Job>);
     }
-  }
-
-  /** The next task, round-robin over lanes. */
-  private take(): Task<Job, Result> | undefined {
-    const lane = this.order.shift();
-    if (lane === undefined) return undefined;
-    const queue = this.lanes.get(lane)!;
-    const task = queue.shift()!;
-    if (queue.length > 0) this.order.push(lane);
-    else this.lanes.delete(lane);
-    return task;
   }
 
   private spawn(): Promise<void> {
@@ -181,9 +169,7 @@ export class WorkerPool<Job, Result> {
       () => this.dispatch(),
       (spawnError: Error) => {
         if (this.slots.length > 0) return;
-        for (const queue of this.lanes.values()) for (const task of queue) task.reject(spawnError);
-        this.lanes.clear();
-        this.order.length = 0;
+        for (const task of this.queue.drain()) task.reject(spawnError);
       },
     );
   }

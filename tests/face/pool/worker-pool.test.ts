@@ -3,7 +3,7 @@ import { WorkerPool } from '../../../src/face/pool/worker-pool.js';
 import type { EchoJob } from './fixtures/echo-worker.js';
 
 const echoWorker = new URL('./fixtures/echo-worker.js', import.meta.url);
-const start = (size: number, workerData: object = {}) => WorkerPool.start<EchoJob, string>(echoWorker, size, workerData);
+const start = (size: number, workerData: object = {}, maxQueuedBytes?: number) => WorkerPool.start<EchoJob, string>(echoWorker, size, workerData, { maxQueuedBytes });
 
 describe('WorkerPool', () => {
   it('runs jobs and serves lanes round-robin, so a later single job overtakes a long batch', async () => {
@@ -16,6 +16,20 @@ describe('WorkerPool', () => {
       await Promise.all(jobs);
       // a1 was dispatched at once; then the lanes alternate: a2, b1, a3, a4.
       expect(finished).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses jobs past the byte budget of those waiting with FV_ERR_OVERLOADED, and takes them again once room is made', async () => {
+    const pool = await start(1, {}, 100);
+    try {
+      const lane = {};
+      // 'running' goes to the worker at once; the next two wait in the pool and fill its budget.
+      const accepted = [pool.run({ kind: 'echo', value: 'running', ms: 50 }, lane, 100), pool.run({ kind: 'echo', value: 'waits' }, lane, 60), pool.run({ kind: 'echo', value: 'waits too' }, lane, 40)];
+      await expect(pool.run({ kind: 'echo', value: 'one too many' }, lane, 1)).rejects.toMatchObject({ code: 'FV_ERR_OVERLOADED', status: 503 });
+      expect(await Promise.all(accepted)).toEqual(['running', 'waits', 'waits too']);
+      expect(await pool.run({ kind: 'echo', value: 'room again' }, lane, 100)).toBe('room again');
     } finally {
       await pool.close();
     }
