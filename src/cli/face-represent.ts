@@ -11,7 +11,11 @@ import type { Command } from 'commander';
 import { isFacevaultError } from '../errors.js';
 import { resolveModel } from '../face/models/registry.js';
 import type { Representation } from '../face/pipeline.js';
+import { mapInOrder } from '../recognition/concurrent.js';
 import { describeBox, EXIT_FAILED, embeddingToJson, faceCommand, openPipeline, printJson, reportError, runFaceCommand } from './face-cli.js';
+
+/** Four images per worker in the window: the workers stay busy while a slower image ahead in the list holds back the printing. */
+const IMAGES_IN_FLIGHT_PER_WORKER = 4;
 
 interface RepresentFlags {
   readonly model?: string;
@@ -28,17 +32,18 @@ export function register(program: Command): void {
       runFaceCommand('represent', () => resolveModel(flags.model).info, async (model) => {
         const faces = await openPipeline(images.length, model.name);
         try {
-          // Every image is submitted at once (the pool keeps its workers busy); results print in order.
-          const results = images.map((image) => faces.represent(image).then((reps) => ({ reps }), (error: unknown) => ({ error })));
-          for (const [i, pending] of results.entries()) {
-            const result = await pending;
-            if ('error' in result) {
-              if (!isFacevaultError(result.error)) throw result.error;
-              reportError('represent', { code: result.error.code, message: result.error.message.includes(images[i]) ? result.error.message : `${images[i]}: ${result.error.message}` });
-              if (flags.json) printJson({ image: images[i], error: { code: result.error.code, message: result.error.message } });
+          // A window of images in flight, not all of them: enough to keep every worker busy, while
+          // memory holds a few results however many files the command names. Results print in order.
+          for await (const outcome of mapInOrder(images, faces.concurrency * IMAGES_IN_FLIGHT_PER_WORKER, (image) => faces.represent(image))) {
+            const { item: image } = outcome;
+            if ('error' in outcome) {
+              if (!isFacevaultError(outcome.error)) throw outcome.error;
+              const { code, message } = outcome.error;
+              reportError('represent', { code, message: message.includes(image) ? message : `${image}: ${message}` });
+              if (flags.json) printJson({ image, error: { code, message } });
               process.exitCode = EXIT_FAILED;
-            } else if (flags.json) printJson({ image: images[i], model: model.name, faces: result.reps.map(representationToJson) });
-            else printFaces(images[i], model.name, result.reps);
+            } else if (flags.json) printJson({ image, model: model.name, faces: outcome.value.map(representationToJson) });
+            else printFaces(image, model.name, outcome.value);
           }
         } finally {
           await faces.close();

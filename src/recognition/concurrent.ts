@@ -27,3 +27,30 @@ export async function forEachConcurrent<T>(items: Iterable<T> | AsyncIterable<T>
 function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
   return { next: async () => iterator.next() };
 }
+
+/** How one item of `mapInOrder` ended: its task's value, or what the task threw. */
+export type Outcome<T, R> = { readonly item: T; readonly value: R } | { readonly item: T; readonly error: unknown };
+
+/**
+ * Runs `task` over `items` with at most `limit` tasks in flight and yields each outcome in the
+ * items' order, as soon as it and every one before it have settled. Memory holds at most `limit`
+ * outcomes, so a list of 100,000 items streams; the price is that a slow item holds back the
+ * intake until it is done. A task that fails yields `{ item, error }` and the others go on.
+ * @example for await (const o of mapInOrder(['a', 'b'], 2, async (s) => s.toUpperCase())) console.log(o) // { item: 'a', value: 'A' }, then { item: 'b', value: 'B' }
+ */
+export async function* mapInOrder<T, R>(items: Iterable<T>, limit: number, task: (item: T) => Promise<R>): AsyncGenerator<Outcome<T, R>> {
+  const iterator = items[Symbol.iterator]();
+  // Each task is caught as it starts, so none rejects unhandled while it waits its turn, or after the caller stops early.
+  const start = (item: T): Promise<Outcome<T, R>> => Promise.resolve(item).then(task).then((value) => ({ item, value }), (error: unknown) => ({ item, error }));
+  const window: Promise<Outcome<T, R>>[] = [];
+  for (;;) {
+    while (window.length < Math.max(1, limit)) {
+      const next = iterator.next();
+      if (next.done) break;
+      window.push(start(next.value));
+    }
+    const head = window.shift();
+    if (head === undefined) return;
+    yield await head;
+  }
+}
