@@ -1,16 +1,15 @@
 /**
- * The approximate (ANN) engine of one namespace: an HNSW graph built off the write path in a
- * worker thread, saved as snapshots, and searched through a read-only memory-mapped view.
+ * The approximate (ANN) engine of one namespace: an HNSW graph built off the write path in the
+ * process's shared builder thread, saved as snapshots, and searched through a read-only
+ * memory-mapped view.
  */
 import { mkdir, rm, rmdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { fvError, isFacevaultError, type FacevaultError } from '../../errors.js';
 import type { HnswConfig, Metric } from '../types.js';
-import { startWorker } from '../../util/worker.js';
-import type { BuilderStart, FromBuilder, ToBuilder } from './builder-protocol.js';
+import type { FromBuilder } from './builder-protocol.js';
 import { GraphViews } from './graph-views.js';
+import { SharedBuilder, type BuildJob } from './shared-builder.js';
 import { findSnapshot, removeSnapshotFiles, type FoundSnapshot } from './snapshot-store.js';
 import type { GraphConfig, GraphMatches } from './usearch.js';
 
@@ -31,6 +30,13 @@ interface FlushWaiter {
 const LOG_PREFIX = '[facevault ann]';
 
 /**
+ * How long a caught-up graph stays loaded in the builder thread before it is detached. The
+ * builder holds a writable copy of the whole graph in RAM; a write after detaching reloads it
+ * from the snapshot (~50 ms at 100K × 128-d f32), next to a snapshot that costs 0.2-0.5 s anyway.
+ */
+const BUILDER_LINGER_MS = 10_000;
+
+/**
  * An HNSW graph over record keys (sequence numbers) that grows in the background.
  *
  * Freshness contract: keys above {@link AnnIndex.searchableThrough} are not in the graph yet;
@@ -49,40 +55,35 @@ export class AnnIndex {
   private views: GraphViews | undefined;
   /** Graph file the manifest names now; every other graph file in `dir` is a leftover. */
   private currentGraphFile: string | undefined;
+  private generation: number;
   private searchable: number;
   private lastEnqueued: number;
   private failure: FacevaultError | undefined;
   private waiters: FlushWaiter[] = [];
   private closing: Promise<void> | undefined;
-  private readonly builderStopped: Promise<void>;
+  /** Attached to the builder thread from the first enqueue until caught up for BUILDER_LINGER_MS. */
+  private job: BuildJob | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** Releases the builder's hold on the process while flush() calls wait. */
+  private releaseHold: (() => void) | undefined;
 
   private constructor(
     private readonly dir: string,
     private readonly config: GraphConfig,
-    private readonly worker: Worker,
-    found: { views: GraphViews; graphFile: string; maxKey: number } | undefined,
+    private readonly builder: SharedBuilder,
+    found: { views: GraphViews; graphFile: string; generation: number; maxKey: number } | undefined,
   ) {
     this.views = found?.views;
     this.currentGraphFile = found?.graphFile;
+    this.generation = found?.generation ?? 0;
     this.searchable = this.lastEnqueued = found?.maxKey ?? 0;
-    worker.unref();
-    worker.on('message', (message: FromBuilder) => this.receive(message));
-    worker.on('error', (err) => this.fail(`the builder thread crashed: ${err.message}`));
-    this.builderStopped = new Promise((resolve) => {
-      worker.on('message', (message: FromBuilder) => {
-        if (message.type === 'closed') resolve();
-      });
-      worker.on('exit', (code) => {
-        if (this.closing === undefined) this.fail(`the builder thread exited with code ${code}`);
-        resolve();
-      });
-    });
   }
 
   /**
-   * Views the persisted graph if there is a sound one and starts the builder thread. The view is a
-   * memory map (~20 ms at 100K × 128-d, ~76 ms at 1M); checking the file's SHA-256 first reads it once
-   * (open() took 0.14 s in all at 100K f32 here; expect ~0.5 s at 1M).
+   * Views the persisted graph if there is a sound one; starts no thread (the shared builder takes
+   * the graph on at the first enqueue). The view is a memory map (~20 ms at 100K × 128-d, ~76 ms at
+   * 1M); checking the file's SHA-256 first reads it once (open() took 0.14 s in all at 100K f32
+   * here; expect ~0.5 s at 1M).
    * A missing, truncated, corrupt or differently-configured snapshot is discarded and logged:
    * `searchableThrough` is then 0 and the caller re-enqueues everything.
    * @throws FV_ERR_STORAGE_VERSION when the snapshot manifest has another major format version.
@@ -93,17 +94,7 @@ export class AnnIndex {
     await mkdir(dir, { recursive: true });
     const found = viewSnapshot(await findSnapshot(dir, config), config);
     await removeSnapshotFiles(dir, found?.graphFile);
-
-    const start: BuilderStart = {
-      dir,
-      config,
-      graphFile: found?.graphFile,
-      generation: found?.generation ?? 0,
-      maxKey: found?.maxKey ?? 0,
-      threads: availableParallelism(),
-    };
-    const worker = startWorker(new URL('./ann-builder-worker.js', import.meta.url), { workerData: start });
-    return new AnnIndex(dir, config, worker, found);
+    return new AnnIndex(dir, config, SharedBuilder.shared(), found);
   }
 
   /** Every key <= this was enqueued and is searchable now. Keys are record sequence numbers: unique, never reused, enqueued in increasing order. */
@@ -114,6 +105,11 @@ export class AnnIndex {
   /** Number of keys in the searchable graph, including keys the caller has since masked as deleted. */
   get size(): number {
     return this.views?.size ?? 0;
+  }
+
+  /** True while enqueued keys are still being built (false once caught up, or when the builder has failed). */
+  get building(): boolean {
+    return this.failure === undefined && this.lastEnqueued > this.searchable;
   }
 
   /**
@@ -144,8 +140,8 @@ export class AnnIndex {
     }
     this.lastEnqueued = previous;
     if (this.failure) return;
-    const copy = vectors.slice();
-    this.post({ type: 'enqueue', keys: bigKeys, vectors: copy }, [bigKeys.buffer, copy.buffer]);
+    clearTimeout(this.lingerTimer);
+    this.attached()?.enqueue(bigKeys, vectors.slice());
   }
 
   /**
@@ -181,14 +177,14 @@ export class AnnIndex {
     const through = this.lastEnqueued;
     return new Promise((resolve, reject) => {
       this.waiters.push({ through, resolve, reject });
-      this.worker.ref();
-      this.post({ type: 'flush', through });
+      this.releaseHold ??= this.builder.hold();
+      this.attached()?.flush(through);
     });
   }
 
   /**
-   * Saves what the builder has built (not its queue), stops the builder and unmaps the graph.
-   * Idempotent. Pending flush() calls reject with FV_ERR_CLOSED.
+   * Saves what the builder has built (not its queue), frees the graph in the builder thread and
+   * unmaps the graph. Idempotent. Pending flush() calls reject with FV_ERR_CLOSED.
    */
   close(): Promise<void> {
     this.closing ??= this.shutDown();
@@ -204,32 +200,50 @@ export class AnnIndex {
 
   private async shutDown(): Promise<void> {
     this.settleWaiters(closedError());
-    this.worker.ref();
-    this.post({ type: 'close' });
-    await this.builderStopped;
-    await this.worker.terminate();
+    await this.detach();
     this.views?.release();
     this.views = undefined;
     await removeSnapshotFiles(this.dir, this.currentGraphFile);
   }
 
-  private receive(message: FromBuilder): void {
-    switch (message.type) {
-      case 'snapshot':
-        this.adopt(message.graphFile, message.searchableThrough);
-        return;
-      case 'failed':
-        this.fail(message.message);
-        return;
-      case 'closed':
-        return;
+  /**
+   * The job building this graph, attached where the current snapshot left off. A detach still in
+   * flight is no hazard: the thread handles this graph's messages in order, and a graph is only
+   * detached once everything enqueued is in that snapshot.
+   */
+  private attached(): BuildJob | undefined {
+    if (this.job) return this.job;
+    const start = { dir: this.dir, config: this.config, graphFile: this.currentGraphFile, generation: this.generation, maxKey: this.searchable };
+    try {
+      this.job = this.builder.attach(start, (report) => this.receive(report));
+    } catch (err) {
+      this.fail(`the builder thread cannot start: ${(err as Error).message}`);
+    }
+    return this.job;
+  }
+
+  /** Lets the builder free this graph's writable copy (it saves anything built but unsaved first). */
+  private detach(): Promise<void> {
+    clearTimeout(this.lingerTimer);
+    const job = this.job;
+    this.job = undefined;
+    return job?.detach() ?? Promise.resolve();
+  }
+
+  private receive(report: Exclude<FromBuilder, { type: 'detached' }>): void {
+    if (report.type === 'snapshot') {
+      this.adopt(report.graphFile, report.generation, report.searchableThrough);
+    } else {
+      this.fail(report.message);
+      void this.detach();
     }
   }
 
   /** Swaps in a new snapshot: view it, then unmap and delete the previous one. */
-  private adopt(graphFile: string, searchableThrough: number): void {
+  private adopt(graphFile: string, generation: number, searchableThrough: number): void {
     const previous = this.views;
     this.currentGraphFile = graphFile;
+    this.generation = generation;
     if (this.closing) return;
     try {
       this.views = new GraphViews(join(this.dir, graphFile), this.config);
@@ -244,6 +258,12 @@ export class AnnIndex {
       void rm(previous.path, { force: true });
     }
     this.settleWaiters();
+    if (!this.building) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = setTimeout(() => {
+        if (!this.building) void this.detach();
+      }, BUILDER_LINGER_MS).unref();
+    }
   }
 
   private fail(reason: string): void {
@@ -262,11 +282,10 @@ export class AnnIndex {
       else waiting.push(waiter);
     }
     this.waiters = waiting;
-    if (waiting.length === 0 && !this.closing) this.worker.unref();
-  }
-
-  private post(message: ToBuilder, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(message, transfer);
+    if (waiting.length === 0) {
+      this.releaseHold?.();
+      this.releaseHold = undefined;
+    }
   }
 
   private throwIfClosed(): void {

@@ -1,7 +1,17 @@
-/** Messages between `AnnIndex` (main thread) and its builder worker. */
+/**
+ * Messages between the main thread and the process's one builder thread. The thread builds many
+ * graphs; each attachment of a graph is a job with its own number, so the messages of a graph
+ * detached and attached again never mix.
+ */
 import type { GraphConfig } from './usearch.js';
 
-/** `workerData` of the builder. */
+/** `workerData` of the builder thread. */
+export interface BuilderThreadData {
+  /** Threads for usearch's parallel insert. */
+  threads: number;
+}
+
+/** Where a job resumes building: the graph's current snapshot. */
 export interface BuilderStart {
   dir: string;
   config: GraphConfig;
@@ -11,21 +21,21 @@ export interface BuilderStart {
   generation: number;
   /** Largest key in `graphFile`, 0 when there is none. */
   maxKey: number;
-  /** Threads for usearch's parallel insert. */
-  threads: number;
 }
 
 export type ToBuilder =
+  /** Load (or create) the graph and accept the job's other messages. */
+  | { type: 'attach'; job: number; start: BuilderStart }
   /** keys ascending, each above every key sent before; vectors keys.length × dimension. Both buffers are transferred. */
-  | { type: 'enqueue'; keys: BigUint64Array; vectors: Float32Array }
+  | { type: 'enqueue'; job: number; keys: BigUint64Array; vectors: Float32Array }
   /** Snapshot as soon as every key <= through is built. */
-  | { type: 'flush'; through: number }
-  /** Save what is built (not the queue), post `closed`, stop. */
-  | { type: 'close' };
+  | { type: 'flush'; job: number; through: number }
+  /** Save what is built (not the queue), free the graph's memory, post `detached`. */
+  | { type: 'detach'; job: number };
 
 export type FromBuilder =
   /** A complete graph file holding every key <= searchableThrough; the manifest already names it. */
-  | { type: 'snapshot'; graphFile: string; searchableThrough: number; count: number }
-  /** The builder has stopped building for good; it still answers `close`. */
-  | { type: 'failed'; message: string }
-  | { type: 'closed' };
+  | { type: 'snapshot'; job: number; graphFile: string; generation: number; searchableThrough: number; count: number }
+  /** The job has stopped building for good; it still answers `detach`. */
+  | { type: 'failed'; job: number; message: string }
+  | { type: 'detached'; job: number };
