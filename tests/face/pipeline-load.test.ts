@@ -33,7 +33,7 @@ describe('FacePipeline under load', () => {
 
   it('refuses what passes maxQueuedBytes with FV_ERR_OVERLOADED (503) and runs the rest, in the workers and in this thread', async () => {
     const crops = await faceCrops();
-    const budget = 10 * 4_096; // ten of the largest crops
+    const budget = 40_000; // about ten waiting crops: up to 3.2 KB each, plus 1 KB a call
     for (const workers of [1, 0]) {
       const faces = await FacePipeline.create({ workers, maxQueuedBytes: budget });
       try {
@@ -41,7 +41,7 @@ describe('FacePipeline under load', () => {
         const refused = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : []));
         expect(refused.length).toBeGreaterThan(0);
         for (const err of refused) expect(isFacevaultError(err, 'FV_ERR_OVERLOADED') && err.status).toBe(503);
-        expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThan(10);
+        expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThan(5);
         // Once the queue drains there is room again.
         expect(await faces.represent(crops[0])).toHaveLength(1);
       } finally {
