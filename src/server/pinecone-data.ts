@@ -10,7 +10,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fvError } from '../errors.js';
-import type { MetadataFilter, RecordInput, RecordMetadata, StoreIndex, StoreRecord } from '../stores/vector-store.js';
+import type { MetadataFilter, RecordInput, RecordMetadata, StoreIndex } from '../stores/vector-store.js';
 import { routeSchema } from './json-schema.js';
 import {
   DeleteRequest,
@@ -36,6 +36,7 @@ import {
   UpsertRequest,
   UpsertResponse,
 } from './pinecone-schemas.js';
+import { fetchJson, queryJson, serializeWith, type FetchPayload, type QueryPayload } from './vector-responses.js';
 
 /** Mount point of an index's data plane on this server. */
 export const DATA_PLANE_PREFIX = '/indexes/:indexName';
@@ -89,8 +90,9 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
         body: QueryRequest,
         response: { 200: QueryResponse },
       }),
+      serializerCompiler: serializeWith(queryJson),
     },
-    async (request): Promise<QueryResponse> => {
+    async (request): Promise<QueryPayload> => {
       const body = request.body;
       for (const field of ['scanFactor', 'maxCandidates'] as const) {
         if (body[field] !== undefined) {
@@ -104,11 +106,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       const matches = await (await index(request)).query(
         defined({ vector: body.vector, id: body.id, topK: body.topK, filter: body.filter, includeValues: body.includeValues, includeMetadata: body.includeMetadata, namespace, exact }),
       );
-      return {
-        matches: matches.map(({ id, score, values, metadata }) => ({ id, score, ...(values ? { values: Array.from(values) } : {}), ...(metadata ? { metadata } : {}) })),
-        namespace: wireNamespace(namespace ?? ''),
-        usage: usage(matches.length),
-      };
+      return { matches, namespace: wireNamespace(namespace ?? ''), usage: usage(matches.length) };
     },
   );
 
@@ -123,14 +121,13 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
         querystring: FetchQuery,
         response: { 200: FetchResponse },
       }),
+      serializerCompiler: serializeWith(fetchJson),
     },
-    async (request) => {
+    async (request): Promise<FetchPayload> => {
       const { ids } = request.query;
       const namespace = storeNamespace(request.query.namespace);
       const records = await (await index(request)).fetch(ids, defined({ namespace }));
-      const vectors: Record<string, ReturnType<typeof wireRecord>> = {};
-      for (const [id, record] of records) vectors[id] = wireRecord(record);
-      return { vectors, namespace: wireNamespace(namespace ?? ''), usage: usage(ids.length) };
+      return { records: [...records.values()], namespace: wireNamespace(namespace ?? ''), usage: usage(ids.length) };
     },
   );
 
@@ -145,18 +142,17 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
         body: FetchByMetadataRequest,
         response: { 200: FetchByMetadataResponse },
       }),
+      serializerCompiler: serializeWith(fetchJson),
     },
-    async (request) => {
+    async (request): Promise<FetchPayload> => {
       const { filter, limit, paginationToken } = request.body;
       const namespace = storeNamespace(request.body.namespace);
       const page = await (await index(request)).list(defined({ filter, namespace, limit: limit ?? 100, paginationToken, includeValues: true, includeMetadata: true }));
-      const vectors: Record<string, ReturnType<typeof wireRecord>> = {};
-      for (const record of page.records) vectors[record.id] = wireRecord({ ...record, values: record.values ?? new Float32Array(0) });
       return {
-        vectors,
+        records: page.records.map(({ id, values, metadata }) => ({ id, values: values ?? new Float32Array(0), ...(metadata ? { metadata } : {}) })),
         namespace: wireNamespace(namespace ?? ''),
         usage: usage(page.records.length),
-        ...(page.next !== undefined && { pagination: { next: page.next } }),
+        ...(page.next !== undefined && { next: page.next }),
       };
     },
   );
@@ -315,11 +311,6 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
 /** A namespace as stores name it; undefined (not given) stays undefined: the store's default. */
 function storeNamespace<T extends string | undefined>(wire: T): T {
   return (wire === WIRE_DEFAULT_NAMESPACE ? '' : wire) as T;
-}
-
-/** A stored record as the client reads it: values as a plain array. */
-function wireRecord({ id, values, metadata }: StoreRecord): { id: string; values: number[]; metadata?: RecordMetadata } {
-  return { id, values: Array.from(values), ...(metadata ? { metadata } : {}) };
 }
 
 /** facevault's estimate of Pinecone's read units: one per ten records read, at least one. */

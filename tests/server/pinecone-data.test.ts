@@ -54,6 +54,15 @@ describe('upsert, query, fetch', () => {
     expect(result.records.a2).toMatchObject({ id: 'a2', values: [0, 1], metadata: { genre: 'comedy', year: 2010 } });
   });
 
+  it('returns values as they were sent when they are float32 values, not their 17-digit doubles', async () => {
+    const scratch = index.namespace('precision');
+    await scratch.upsert({ records: [{ id: 'p', values: [0.5, 0.4], metadata: { kind: 'p' } }] });
+    expect((await scratch.fetch({ ids: ['p'] })).records.p?.values).toEqual([0.5, 0.4]);
+    expect((await scratch.query({ id: 'p', topK: 1, includeValues: true })).matches[0]?.values).toEqual([0.5, 0.4]);
+    expect((await scratch.fetchByMetadata({ filter: { kind: 'p' } })).records.p?.values).toEqual([0.5, 0.4]);
+    await scratch.deleteAll();
+  });
+
   it('fetches a single id (a query string holding one value)', async () => {
     const result = await index.fetch({ ids: ['b2'] });
     expect(result.records.b2?.values).toEqual([0, -1]);
