@@ -42,6 +42,7 @@ import type {
 import type { Connection } from './connection.js';
 import type { Exchange } from './exchange.js';
 import type { CallMeaning } from './store-errors.js';
+import { wireFilter } from './wire-filter.js';
 import { upsertRequests, wireValues } from './wire-records.js';
 
 /** Pinecone's name for the default namespace in its namespace routes and listings; the interface's is ''. */
@@ -91,7 +92,7 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
       includeMetadata: q.includeMetadata,
       namespace: q.namespace,
       // validateQuery drops an empty filter; Pinecone refuses one.
-      ...(q.filter === undefined ? {} : { filter: query.filter }),
+      ...(q.filter === undefined ? {} : { filter: wireFilter(query.filter as MetadataFilter) }),
     };
     const exchange: Exchange = this.facevault && q.exact !== undefined ? { headers: { 'X-Facevault-Exact': String(q.exact) } } : {};
     const { matches } = await this.connection.call(
@@ -133,7 +134,7 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
     if (options.dryRun) return this.countSelected(selector, namespace);
     const u = validateUpdate({ ...selector, ...change, namespace }, this.spec.dimension, this.spec.metric);
     const exchange: Exchange = { readBody: true };
-    const target = 'id' in selector ? { id: selector.id, ...(u.values ? { values: wireValues(u.values) } : {}) } : { filter: selector.filter };
+    const target = 'id' in selector ? { id: selector.id, ...(u.values ? { values: wireValues(u.values) } : {}) } : { filter: wireFilter(selector.filter) };
     await this.connection.call(this.meaning('update'), () => this.index.update({ ...target, ...(u.metadata ? { metadata: change.metadata } : {}), namespace }), exchange);
     const matched = matchedRecordsOf(exchange.response?.json);
     if (!('id' in selector)) return this.reported(matched, 'update');
@@ -147,7 +148,7 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
     if ('id' in selector) return (await this.fetch([validateId(selector.id, 'id')], { namespace })).size;
     compileFilter(selector.filter);
     const exchange: Exchange = { readBody: true, body: { dryRun: true } };
-    await this.connection.call(this.meaning('update'), () => this.index.update({ filter: selector.filter, namespace }), exchange);
+    await this.connection.call(this.meaning('update'), () => this.index.update({ filter: wireFilter(selector.filter), namespace }), exchange);
     return this.reported(matchedRecordsOf(exchange.response?.json), 'update');
   }
 
@@ -165,7 +166,7 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
       await this.connection.call(meaning, () => this.index.deleteMany({ ids, namespace }));
     } else if ('filter' in selector && !isEmptyFilter(selector.filter)) {
       compileFilter(selector.filter);
-      await this.connection.call(meaning, () => this.index.deleteMany({ filter: selector.filter, namespace }));
+      await this.connection.call(meaning, () => this.index.deleteMany({ filter: wireFilter(selector.filter), namespace }));
     } else {
       // `{}` matches every record (as on every store); Pinecone refuses an empty filter.
       await this.connection.call(meaning, () => this.index.deleteAll({ namespace }));
@@ -175,7 +176,8 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
   /**
    * Without a filter, Pinecone's id listing (by prefix, in id order), plus a fetch when metadata
    * or values are asked for. With one, Pinecone's fetch by metadata, which has no prefix: records
-   * outside the prefix are dropped from its page, so a page may hold fewer than `limit`.
+   * outside the prefix are dropped from its page, so a page may hold fewer than `limit`; each page
+   * is in id order, and the pages are in the server's order (a facevault server's is id order).
    */
   async list(options: ListOptions = {}): Promise<ListPage<M>> {
     const { filter, includeMetadata = false, includeValues = false, ...paging } = options;
@@ -184,9 +186,12 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
     if (filter !== undefined && !isEmptyFilter(filter)) {
       compileFilter(filter);
       const found = await this.connection.call(this.meaning('list'), () =>
-        this.index.fetchByMetadata({ filter, limit: page.limit, namespace: page.namespace, ...(page.paginationToken ? { paginationToken: page.paginationToken } : {}) }),
+        this.index.fetchByMetadata({ filter: wireFilter(filter), limit: page.limit, namespace: page.namespace, ...(page.paginationToken ? { paginationToken: page.paginationToken } : {}) }),
       );
-      const records = Object.values(found.records).filter((record) => record.id.startsWith(page.prefix));
+      const records = Object.values(found.records)
+        .filter((record) => record.id.startsWith(page.prefix))
+        // A JSON object's keys do not keep their order in JavaScript (integer-like ids come first).
+        .sort((a, b) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
       return { records: records.map((record) => listed(storeRecord(record), includeMetadata, includeValues)), ...more(found.pagination?.next) };
     }
     const ids = await this.connection.call(this.meaning('list'), () =>
@@ -209,7 +214,7 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
   async stats(options: { readonly filter?: MetadataFilter } = {}): Promise<IndexStatistics> {
     const filter = options.filter === undefined || isEmptyFilter(options.filter) ? undefined : options.filter;
     if (filter !== undefined) compileFilter(filter);
-    const stats = await this.connection.call(this.meaning('stats'), () => this.index.describeIndexStats(filter === undefined ? undefined : { filter }));
+    const stats = await this.connection.call(this.meaning('stats'), () => this.index.describeIndexStats(filter === undefined ? undefined : { filter: wireFilter(filter) }));
     const namespaces: Record<string, number> = {};
     for (const [name, summary] of Object.entries(stats.namespaces ?? {})) {
       if (summary.recordCount > 0) namespaces[interfaceNamespace(name)] = summary.recordCount;
