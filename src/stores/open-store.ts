@@ -3,6 +3,7 @@
  *
  *   ./data, /var/lib/facevault, file:///var/lib/facevault  → the embedded database in that directory
  *   postgres://user:pass@host:5432/db (or postgresql://)     → PostgreSQL + pgvector
+ *   postgres://…/db?schema=faces                             → … with its tables in the schema `faces`
  *   pinecone://                                              → Pinecone's cloud (PINECONE_API_KEY)
  *   pinecone://127.0.0.1:5080                                → any Pinecone-compatible server, e.g. another facevault
  *
@@ -27,22 +28,31 @@ export interface OpenStoreOptions {
 
 type Opener = (url: string, options: OpenStoreOptions) => Promise<VectorStore>;
 
-type OpenerName = 'file' | 'pinecone';
+type OpenerName = 'file' | 'postgres' | 'pinecone';
 
 const OPENERS: Readonly<Record<OpenerName, Opener>> = {
   file: async (url, options) => (await import('./embedded-store.js')).openEmbeddedStore(url.startsWith('file:') ? fileURLToPath(url) : url, options),
+  postgres: async (url, options) => {
+    // `schema` is facevault's own parameter, not libpq's: taken out before the URL reaches pg.
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema');
+    parsed.searchParams.delete('schema');
+    return (await import('./postgres/postgres-store.js')).openPostgresStore(parsed.href, { ...options, ...(schema === null ? {} : { schema }) });
+  },
   pinecone: async (url, options) => (await import('./pinecone/pinecone-store.js')).openPineconeStore(url, options),
 };
 
 const SCHEMES: Readonly<Record<string, OpenerName>> = {
   'file:': 'file',
+  'postgres:': 'postgres',
+  'postgresql:': 'postgres',
   'pinecone:': 'pinecone',
   'pinecone+http:': 'pinecone',
   'pinecone+https:': 'pinecone',
 };
 
 /** The registry name of the store a URL names ('embedded', 'postgres' or 'pinecone'), without opening it. @throws FV_ERR_INVALID_ARGUMENT */
-export function storeKindOf(url: string): 'embedded' | 'pinecone' {
+export function storeKindOf(url: string): 'embedded' | 'postgres' | 'pinecone' {
   const opener = openerName(url);
   return opener === 'file' ? 'embedded' : opener;
 }

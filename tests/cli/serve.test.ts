@@ -1,32 +1,11 @@
 /** `facevault serve` as a process: configuration errors, serving, and a graceful stop on SIGTERM. */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Pinecone } from '@pinecone-database/pinecone';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/vector/database.js';
+import { facevault } from '../helpers/facevault-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-function facevault(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const serving = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      lines.push(entry);
-      if (entry.msg === 'facevault is serving') resolve(entry.url as string);
-    });
-    void exited.then((code) => reject(new Error(`exited with ${code}: ${stderr}`)));
-  });
-  serving.catch(() => undefined); // a run expected to fail never awaits it
-  return { child, lines, serving, exited, stderr: () => stderr };
-}
 
 describe('facevault serve', () => {
   let tmp: ReturnType<typeof makeTempDir>;

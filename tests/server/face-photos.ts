@@ -8,6 +8,9 @@ import sharp, { type Sharp } from 'sharp';
 import { samplePhoto } from '../recognition/face-api-samples.js';
 import { API_KEY, type Harness } from './harness.js';
 
+/** A server to send requests to: a test harness, or a `facevault serve` process. */
+export type ServerAt = Pick<Harness, 'server'> | { readonly server: { readonly url: string } };
+
 export interface Reply {
   readonly status: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the tests' expectations
@@ -17,7 +20,7 @@ export interface Reply {
 export type FormValue = string | { readonly bytes: Buffer; readonly filename: string };
 
 /** A request with the API key (unless `key` is null); a FormData body goes as multipart, anything else as JSON. */
-export async function call(h: Harness, method: string, path: string, body?: unknown, key: string | null = API_KEY): Promise<Reply> {
+export async function call(h: ServerAt, method: string, path: string, body?: unknown, key: string | null = API_KEY): Promise<Reply> {
   const headers: Record<string, string> = key === null ? {} : { 'api-key': key };
   let payload: string | FormData | undefined;
   if (body instanceof FormData) payload = body;
@@ -55,7 +58,7 @@ export interface Box {
 }
 
 /** The boxes of a photo's faces, largest first, as the server finds them. */
-export async function boxesOf(h: Harness, bytes: Buffer): Promise<Box[]> {
+export async function boxesOf(h: ServerAt, bytes: Buffer): Promise<Box[]> {
   const { status, json } = await call(h, 'POST', '/represent', { img: bytes.toString('base64') });
   if (status !== 200) throw new Error(`represent failed: ${JSON.stringify(json)}`);
   return (json.results as { facial_area: Box }[]).map((result) => result.facial_area);

@@ -29,6 +29,8 @@ describe('openStore', () => {
   it('names the store a URL chooses without opening it', () => {
     expect(storeKindOf('./data')).toBe('embedded');
     expect(storeKindOf('C:\\facevault\\data')).toBe('embedded');
+    expect(storeKindOf('postgres://db/faces')).toBe('postgres');
+    expect(storeKindOf('postgresql://db/faces?schema=x')).toBe('postgres');
     expect(storeKindOf('pinecone://127.0.0.1:5080')).toBe('pinecone');
     expect(storeKindOf('PINECONE+HTTPS://example.com')).toBe('pinecone');
   });
