@@ -11,6 +11,8 @@ describe('the package entry', () => {
     expect(typeof facevault.FacePipeline.create).toBe('function');
     expect(typeof facevault.Gallery.open).toBe('function');
     expect(typeof facevault.openEmbeddedStore).toBe('function');
+    expect(typeof facevault.openStore).toBe('function');
+    expect(facevault.storeKindOf('postgres://db/faces')).toBe('postgres');
     expect(typeof facevault.isFacevaultError).toBe('function');
   });
 
