@@ -10,8 +10,6 @@ import { startWorker } from '../../util/worker.js';
 import { JobQueue, type Lane } from './job-queue.js';
 import { deserializeError, type FromWorker, type ToWorker } from './protocol.js';
 
-export type { Lane } from './job-queue.js';
-
 interface Task<Job, Result> {
   readonly id: number;
   readonly job: Job;
