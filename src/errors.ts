@@ -31,6 +31,9 @@ export const ERROR_CATALOG = {
   FV_ERR_STORAGE_CORRUPT: { status: 500, summary: 'A data file fails its checksum or cannot be read.' },
   FV_ERR_STORAGE_VERSION: { status: 500, summary: 'A data file was written by an incompatible format version.' },
   FV_ERR_STORAGE_LOCKED: { status: 503, summary: 'Another process (or another open database) holds this data directory.' },
+  FV_ERR_STORAGE_DAMAGED: { status: 500, summary: 'The data files contradict their manifest: acknowledged data is missing or damaged; run `facevault doctor`.' },
+  FV_ERR_STORAGE_FULL: { status: 507, summary: 'The disk holding the data directory is full; the write was not applied.' },
+  FV_ERR_STORAGE_READONLY: { status: 500, summary: 'The data directory or a data file cannot be written (read-only file system or permissions).' },
   FV_ERR_CAPACITY: { status: 507, summary: 'A namespace would exceed the memory one slab can address.' },
   FV_ERR_STORE_UNAVAILABLE: { status: 503, summary: 'The remote vector store (PostgreSQL, Pinecone) cannot be reached, timed out or failed; retry later.' },
   // ── images and faces ─────────────────────────────────────────────────────────────────────

@@ -2,7 +2,7 @@
  * The embedded vector database: one data directory holding indexes, each holding namespaces of
  * records — Pinecone's data model, on local disk.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fvError } from '../errors.js';
 import { IndexEngine } from './index-engine.js';
@@ -22,11 +22,14 @@ export interface DatabaseOptions {
 /**
  * Opens (or creates) a database in `dir` and rebuilds every index from what was committed.
  * @example const db = await openDatabase('./data'); await db.createIndex({ name: 'faces', dimension: 512, metric: 'cosine' });
+ * @throws FV_ERR_STORAGE_DAMAGED when the files hold less than their manifest recorded (run `facevault doctor`); nothing is changed
+ * @throws FV_ERR_STORAGE_READONLY when the directory cannot be written; FV_ERR_STORAGE_FULL when the disk is full
  * @throws FV_ERR_STORAGE_VERSION when the directory was written by an incompatible version; FV_ERR_STORAGE_CORRUPT when a data file fails its checksum
+ * @throws FV_ERR_STORAGE_LOCKED when another process holds the directory
  */
 export async function openDatabase(dir: string, options: DatabaseOptions = {}): Promise<Database> {
   const root = resolve(dir);
-  mkdirSync(root, { recursive: true });
+  // Storage.open creates the directory, and turns a read-only one into a coded error.
   const storage = Storage.open(root, { synchronous: options.synchronous ?? 'normal' });
   const engines = new Map<string, IndexEngine>();
   try {

@@ -1,11 +1,16 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fvError } from '../../errors.js';
 import type { IndexConfig } from '../types.js';
+import { damagedError, findContradictions, type OnDisk } from './consistency.js';
 import { checkFileMeta, newFileMeta } from './file-format.js';
+import { generationsAhead, headerGeneration, ManifestFile, type IndexTally, type ManifestState } from './manifest.js';
+import { readGeneration, readTally, SCHEMA, SEGMENT_COLUMNS } from './schema.js';
 import { decodeSegment, encodeDelete, encodeUpsert, type SegmentRow } from './segment-codec.js';
+import { asStorageError } from './storage-errors.js';
 import type { LogEntry, SegmentBatch, StorageOptions } from './types.js';
+import { generationOnDisk, scanWal } from './wal-file.js';
 
 export type { LogEntry, SegmentBatch, StorageOptions } from './types.js';
 
@@ -24,30 +29,14 @@ const PAGE_SIZE = 65_536;
  * WAL that stays at 16 MiB.
  */
 const WAL_AUTOCHECKPOINT_PAGES = 256;
+/**
+ * A passive checkpoint this long after the first commit since the last one, off the write path:
+ * acknowledged commits reach the database file within about a second instead of staying in the
+ * write-ahead log until 16 MiB have gathered there, so damage to the log can only cost the last
+ * second of writes. Measured cost on sustained upserts: see BENCHMARKS.md (storage, checkpoints).
+ */
+const CHECKPOINT_DELAY_MS = 1_000;
 const SYNCHRONOUS_MODES = ['normal', 'full'] as const;
-
-const SCHEMA = `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE catalog (name TEXT PRIMARY KEY, config TEXT NOT NULL, last_seq INTEGER NOT NULL);
-  -- One row per committed batch; the rowid is the commit order. Small columns first so that a
-  -- lookup by index or namespace never reads a row's overflow pages.
-  CREATE TABLE segments (
-    id INTEGER PRIMARY KEY,
-    index_name TEXT NOT NULL,
-    namespace TEXT NOT NULL,
-    kind INTEGER NOT NULL,
-    count INTEGER NOT NULL,
-    checksum INTEGER NOT NULL,
-    ids TEXT NOT NULL,
-    lengths BLOB NOT NULL,
-    seqs BLOB,
-    metadata TEXT,
-    vectors BLOB
-  );
-  -- (index_name) lists an index's rows already in rowid order, so replay needs no sort.
-  CREATE INDEX segments_by_index ON segments (index_name);
-  CREATE INDEX segments_by_namespace ON segments (index_name, namespace);
-`;
 
 type StoredSegment = SegmentRow & { row: number };
 
@@ -68,6 +57,12 @@ type StoredSegment = SegmentRow & { row: number };
  * frames would still hold copies: when they return, nothing of the removed records is left in
  * the files (checked by grepping them). A plain delete only appends a tombstone.
  *
+ * Every commit also bumps a generation counter kept in the database header and rewrites
+ * `facevault.manifest` beside it (the generation and each index's counts, ~7 µs); a passive
+ * checkpoint follows about a second after the first commit since the last one. `open` refuses
+ * with FV_ERR_STORAGE_DAMAGED, before SQLite touches anything, when the files hold less than the
+ * manifest recorded: a damaged or truncated write-ahead log, an emptied or deleted database file.
+ *
  * Assumes a little-endian host (vectors are stored as the raw float32 bytes).
  *
  * @example
@@ -83,23 +78,30 @@ export class Storage {
   /** Dimension of every index in the catalog: the existence check and the size check of each write. */
   private readonly dimensions = new Map<string, number>();
   private readonly statements;
-  private readonly upsertTransaction;
-  private readonly compactTransaction;
+  private readonly createIndexTransaction;
+  private readonly updateIndexTransaction;
   private readonly deleteIndexTransaction;
+  private readonly upsertTransaction;
+  private readonly deleteTransaction;
+  private readonly deleteNamespaceTransaction;
+  private readonly compactTransaction;
+  private checkpointTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly db: Database.Database,
     private readonly file: string,
+    private readonly manifest: ManifestFile,
+    /** Commits since the file was created; the header keeps it modulo 2^32. */
+    private generation: number,
+    /** Each index's segment and record counts, as the manifest records them after every commit. */
+    private readonly tally: Map<string, IndexTally>,
   ) {
     this.statements = {
       insertSegment: db.prepare(
         `INSERT INTO segments (index_name, namespace, kind, count, checksum, ids, lengths, seqs, metadata, vectors)
          VALUES (@index, @namespace, @kind, @count, @checksum, @ids, @lengths, @seqs, @metadata, @vectors)`,
       ),
-      selectSegments: db.prepare<[string], StoredSegment>(
-        `SELECT id AS row, namespace, kind, count, checksum, ids, lengths, seqs, metadata, vectors
-         FROM segments INDEXED BY segments_by_index WHERE index_name = ? ORDER BY id`,
-      ),
+      selectSegments: db.prepare<[string], StoredSegment>(`SELECT ${SEGMENT_COLUMNS} FROM segments INDEXED BY segments_by_index WHERE index_name = ? ORDER BY id`),
       deleteNamespaceSegments: db.prepare<[string, string]>('DELETE FROM segments WHERE index_name = ? AND namespace = ?'),
       deleteIndexSegments: db.prepare<[string]>('DELETE FROM segments WHERE index_name = ?'),
       raiseLastSeq: db.prepare<[number, string]>('UPDATE catalog SET last_seq = max(last_seq, ?) WHERE name = ?'),
@@ -109,26 +111,39 @@ export class Storage {
       updateConfig: db.prepare<[string, string]>('UPDATE catalog SET config = ? WHERE name = ?'),
       deleteConfig: db.prepare<[string]>('DELETE FROM catalog WHERE name = ?'),
     };
-    this.upsertTransaction = db.transaction((index: string, namespace: string, batch: SegmentBatch) => this.writeUpsert(index, namespace, batch));
-    this.compactTransaction = db.transaction((index: string, namespace: string, live: Iterable<SegmentBatch>) => {
-      this.statements.deleteNamespaceSegments.run(index, namespace);
-      for (const batch of live) this.writeUpsert(index, namespace, batch);
+    const { statements } = this;
+    this.createIndexTransaction = this.committing((config: IndexConfig) => statements.insertConfig.run(config.name, JSON.stringify(config)));
+    this.updateIndexTransaction = this.committing((config: IndexConfig) => statements.updateConfig.run(JSON.stringify(config), config.name));
+    this.deleteIndexTransaction = this.committing((index: string) => {
+      statements.deleteIndexSegments.run(index);
+      statements.deleteConfig.run(index);
     });
-    this.deleteIndexTransaction = db.transaction((index: string) => {
-      this.statements.deleteIndexSegments.run(index);
-      this.statements.deleteConfig.run(index);
+    this.upsertTransaction = this.committing((index: string, namespace: string, batch: SegmentBatch) => this.writeUpsert(index, namespace, batch));
+    this.deleteTransaction = this.committing((index: string, namespace: string, ids: string[]) => {
+      statements.insertSegment.run({ index, ...encodeDelete(index, namespace, ids) });
+    });
+    this.deleteNamespaceTransaction = this.committing((index: string, namespace: string) => statements.deleteNamespaceSegments.run(index, namespace));
+    this.compactTransaction = this.committing((index: string, namespace: string, live: Iterable<SegmentBatch>) => {
+      statements.deleteNamespaceSegments.run(index, namespace);
+      for (const batch of live) this.writeUpsert(index, namespace, batch);
     });
     for (const config of this.readConfigs()) this.dimensions.set(config.name, config.dimension);
   }
 
   /**
    * Opens the storage of a data directory, creating the directory and a new file when absent.
-   * Checks the file's magic and format version, then its structure (`PRAGMA quick_check`:
-   * 0.05-0.2 s at 1M × 128-d records, bench/storage-write.ts); segment checksums are checked as
+   * Before SQLite opens anything, checks the files against `facevault.manifest`; then the file's
+   * magic and format version, its structure (`PRAGMA quick_check`: 0.05-0.2 s at 1M × 128-d
+   * records, bench/storage-write.ts) and each index's counts; segment checksums are checked as
    * `replay` reads them.
    * @throws FV_ERR_INVALID_ARGUMENT when `options.synchronous` is not 'normal' or 'full'.
+   * @throws FV_ERR_STORAGE_DAMAGED when the files hold less than the manifest recorded (the
+   *   database file is missing or empty, its write-ahead log damaged or truncated, an index or
+   *   records missing); nothing on disk is changed.
+   * @throws FV_ERR_STORAGE_READONLY when the directory or a file in it cannot be written.
    * @throws FV_ERR_STORAGE_VERSION when the file was written by another major format version.
    * @throws FV_ERR_STORAGE_CORRUPT when the file is not a facevault database or fails its check.
+   * @throws FV_ERR_STORAGE_LOCKED when another process holds the directory.
    */
   static open(dir: string, options: StorageOptions = {}): Storage {
     const synchronous = options.synchronous ?? 'normal';
@@ -139,10 +154,21 @@ export class Storage {
         allowed: SYNCHRONOUS_MODES,
       });
     }
-    mkdirSync(dir, { recursive: true });
+    prepareDirectory(dir);
     const file = join(dir, STORAGE_FILE_NAME);
-    // timeout 0: a directory held by another process is reported at once, not after a wait.
-    const db = new Database(file, { timeout: 0 });
+    const manifest = ManifestFile.read(dir);
+    const wal = scanWal(`${file}-wal`);
+    const disk: OnDisk = { dbBytes: fileSize(file), wal, generation: generationOnDisk(file, wal) };
+    const problems = findContradictions(manifest, disk);
+    if (problems.length > 0) throw damagedError(dir, problems);
+
+    let db: Database.Database;
+    try {
+      // timeout 0: a directory held by another process is reported at once, not after a wait.
+      db = new Database(file, { timeout: 0 });
+    } catch (err) {
+      throw asStorageError(err, file);
+    }
     try {
       db.pragma(`page_size = ${PAGE_SIZE}`);
       // One process owns a data directory: two writers would each rebuild memory from the log
@@ -155,7 +181,17 @@ export class Storage {
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       db.pragma('secure_delete = ON');
       prepareFile(db, file);
-      return new Storage(db, file);
+      const tally = readTally(db);
+      const found = readGeneration(db);
+      // SQLite now agrees with the pre-open reading of the files; the counts are the last check.
+      const contradictions = findContradictions(manifest, { ...disk, generation: found, tally });
+      if (contradictions.length > 0) throw damagedError(dir, contradictions);
+      const generation = manifest === undefined ? found : manifest.generation + generationsAhead(found, manifest.generation);
+      const state: ManifestState = { generation, indexes: Object.fromEntries(tally) };
+      const manifestFile = ManifestFile.open(dir, state);
+      manifestFile.write(state);
+      manifestFile.sync();
+      return new Storage(db, file, manifestFile, generation, tally);
     } catch (err) {
       db.close();
       throw asStorageError(err, file);
@@ -174,8 +210,10 @@ export class Storage {
   createIndex(config: IndexConfig): void {
     this.use(() => {
       if (this.dimensions.has(config.name)) throw fvError('FV_ERR_INDEX_EXISTS', `index "${config.name}" already exists`, { index: config.name });
-      this.statements.insertConfig.run(config.name, JSON.stringify(config));
+      this.createIndexTransaction(config);
       this.dimensions.set(config.name, config.dimension);
+      this.tally.set(config.name, { segments: 0, records: 0 });
+      this.committed();
     });
   }
 
@@ -186,8 +224,9 @@ export class Storage {
   updateIndex(config: IndexConfig): void {
     this.use(() => {
       this.dimensionOf(config.name);
-      this.statements.updateConfig.run(JSON.stringify(config), config.name);
+      this.updateIndexTransaction(config);
       this.dimensions.set(config.name, config.dimension);
+      this.committed();
     });
   }
 
@@ -200,6 +239,8 @@ export class Storage {
       this.dimensionOf(name);
       this.deleteIndexTransaction(name);
       this.dimensions.delete(name);
+      this.tally.delete(name);
+      this.committed();
     });
   }
 
@@ -221,22 +262,33 @@ export class Storage {
    * @throws FV_ERR_INVALID_ARGUMENT when the batch's arrays disagree in length with its ids
    *   and the index dimension, or its namespace or metadata holds a lone surrogate.
    * @throws FV_ERR_RECORD_ID when an id holds a lone surrogate (UTF-8 cannot store it).
+   * @throws FV_ERR_STORAGE_FULL when the disk is full (nothing is written).
    * @throws FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
    */
   appendUpsert(index: string, namespace: string, batch: SegmentBatch): void {
-    this.use(() => this.upsertTransaction(index, namespace, batch));
+    this.use(() => {
+      this.checkBatch(index, batch);
+      if (batch.ids.length === 0) return;
+      this.upsertTransaction(index, namespace, batch);
+      const counts = this.tallyOf(index);
+      counts.segments += 1;
+      counts.records += batch.ids.length;
+      this.committed();
+    });
   }
 
   /**
    * Commits a tombstone segment: these ids of the namespace are deleted from here on in the log.
    * The vectors stay on disk until the namespace is compacted. Empty `ids` writes nothing.
-   * @throws FV_ERR_RECORD_ID, FV_ERR_INVALID_ARGUMENT (lone surrogates), FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
+   * @throws FV_ERR_RECORD_ID, FV_ERR_INVALID_ARGUMENT (lone surrogates), FV_ERR_STORAGE_FULL, FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
    */
   appendDelete(index: string, namespace: string, ids: string[]): void {
     this.use(() => {
       this.dimensionOf(index);
       if (ids.length === 0) return;
-      this.statements.insertSegment.run({ index, ...encodeDelete(index, namespace, ids) });
+      this.deleteTransaction(index, namespace, ids);
+      this.tallyOf(index).segments += 1;
+      this.committed();
     });
   }
 
@@ -248,7 +300,9 @@ export class Storage {
   deleteNamespace(index: string, namespace: string): void {
     this.use(() => {
       this.dimensionOf(index);
-      this.statements.deleteNamespaceSegments.run(index, namespace);
+      this.deleteNamespaceTransaction(index, namespace);
+      this.recount(index);
+      this.committed();
       this.emptyWriteAheadLog();
     });
   }
@@ -276,14 +330,21 @@ export class Storage {
    * lastSeq is never lowered. An empty `live` leaves the namespace without rows. Afterwards
    * nothing of the records left out is in the files. Cost: the live records written once, plus a
    * checkpoint of at most 16 MiB of write-ahead log.
-   * @throws FV_ERR_INVALID_ARGUMENT, FV_ERR_RECORD_ID as `appendUpsert`; FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
+   * @throws FV_ERR_INVALID_ARGUMENT, FV_ERR_RECORD_ID as `appendUpsert`; FV_ERR_STORAGE_FULL, FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
    */
   compact(index: string, namespace: string, live: Iterable<SegmentBatch>): void {
     this.use(() => {
       this.dimensionOf(index);
       this.compactTransaction(index, namespace, live);
+      this.recount(index);
+      this.committed();
       this.emptyWriteAheadLog();
     });
+  }
+
+  /** Each index's segment and record counts, as the manifest records them. @throws FV_ERR_CLOSED */
+  tallies(): Map<string, IndexTally> {
+    return this.use(() => new Map([...this.tally].map(([name, counts]) => [name, { ...counts }])));
   }
 
   /** Bytes on disk of the database file and its write-ahead log. @throws FV_ERR_CLOSED */
@@ -291,11 +352,17 @@ export class Storage {
     return this.use(() => fileSize(this.file) + fileSize(`${this.file}-wal`));
   }
 
-  /** Checkpoints and closes the file. Idempotent; every other method throws FV_ERR_CLOSED afterwards. */
+  /** Checkpoints and closes the file, then syncs the manifest. Idempotent; every other method throws FV_ERR_CLOSED afterwards. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.checkpointTimer);
     this.db.close();
+    try {
+      this.manifest.sync();
+    } finally {
+      this.manifest.close();
+    }
   }
 
   private use<T>(operation: () => T): T {
@@ -304,6 +371,50 @@ export class Storage {
       return operation();
     } catch (err) {
       throw asStorageError(err, this.file);
+    }
+  }
+
+  /** A transaction of `body` that also writes the next generation into the header; the caller then calls `committed`. */
+  private committing<A extends unknown[]>(body: (...args: A) => unknown): (...args: A) => void {
+    return this.db.transaction((...args: A) => {
+      body(...args);
+      // The header keeps 32 signed bits; read back unsigned (readGeneration).
+      this.db.pragma(`user_version = ${headerGeneration(this.generation + 1) | 0}`);
+    });
+  }
+
+  /**
+   * After a commit: count it, record it in the manifest, and make sure a checkpoint follows. The
+   * commit is durable by now, so a failing manifest write must not fail the call (the engine
+   * would leave memory behind the log): a manifest behind the database is accepted at open, and
+   * the next commit writes the whole state again.
+   */
+  private committed(): void {
+    this.generation += 1;
+    try {
+      this.manifest.write({ generation: this.generation, indexes: Object.fromEntries(this.tally) });
+    } catch {
+      // See above: the database is ahead of the manifest until the next write succeeds.
+    }
+    if (this.checkpointTimer === undefined) {
+      this.checkpointTimer = setTimeout(() => this.checkpoint(), CHECKPOINT_DELAY_MS);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  /**
+   * The timer's passive checkpoint: copies the log into the database file and syncs it, then
+   * syncs the manifest. A failure (a full disk) leaves the commits in the log, as durable as
+   * before; the next commit schedules another attempt.
+   */
+  private checkpoint(): void {
+    this.checkpointTimer = undefined;
+    if (this.closed) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.manifest.sync();
+    } catch {
+      // See above.
     }
   }
 
@@ -322,8 +433,19 @@ export class Storage {
     return dimension;
   }
 
-  /** The body of a transaction: the caller has opened one. */
-  private writeUpsert(index: string, namespace: string, batch: SegmentBatch): void {
+  private tallyOf(index: string): IndexTally {
+    const counts = this.tally.get(index);
+    if (counts === undefined) throw fvError('FV_ERR_INDEX_NOT_FOUND', `no index named "${index}" in storage`, { index });
+    return counts;
+  }
+
+  /** Counts the index's rows again after a write that removed some. */
+  private recount(index: string): void {
+    this.tally.set(index, readTally(this.db, index).get(index) ?? { segments: 0, records: 0 });
+  }
+
+  /** Checks that a batch's arrays agree with its ids and the index dimension. */
+  private checkBatch(index: string, batch: SegmentBatch): void {
     const dimension = this.dimensionOf(index);
     const count = batch.ids.length;
     if (batch.seqs.length !== count || batch.metadataJson.length !== count || batch.vectors.length !== count * dimension) {
@@ -334,6 +456,12 @@ export class Storage {
         { index, ids: count, seqs: batch.seqs.length, metadata: batch.metadataJson.length, vectorValues: batch.vectors.length, dimension },
       );
     }
+  }
+
+  /** The body of a transaction: the caller has opened one. */
+  private writeUpsert(index: string, namespace: string, batch: SegmentBatch): void {
+    this.checkBatch(index, batch);
+    const count = batch.ids.length;
     if (count === 0) return;
     this.statements.insertSegment.run({ index, ...encodeUpsert(index, namespace, batch) });
     let highest = 0;
@@ -343,6 +471,19 @@ export class Storage {
 
   private readConfigs(): IndexConfig[] {
     return this.statements.selectConfigs.all().map(({ config }) => parseConfig(config, this.file));
+  }
+}
+
+/**
+ * Creates the directory when absent and checks that this process may write there, so that a
+ * read-only directory is one sentence at start instead of SQLite's or Node's stack trace.
+ */
+function prepareDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw asStorageError(err, dir);
   }
 }
 
@@ -375,17 +516,6 @@ function parseConfig(text: string, file: string): IndexConfig {
   } catch (err) {
     throw fvError('FV_ERR_STORAGE_CORRUPT', `${file} holds an index config that is not JSON: ${text.slice(0, 80)}`, { file }, err);
   }
-}
-
-/** SQLite's own corruption reports become FV_ERR_STORAGE_CORRUPT; everything else passes unchanged. */
-function asStorageError(err: unknown, file: string): unknown {
-  if (err instanceof Database.SqliteError && (err.code.startsWith('SQLITE_CORRUPT') || err.code === 'SQLITE_NOTADB')) {
-    return fvError('FV_ERR_STORAGE_CORRUPT', `${file} cannot be read: ${err.message} (${err.code})`, { file, sqliteCode: err.code }, err);
-  }
-  if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_BUSY')) {
-    return fvError('FV_ERR_STORAGE_LOCKED', `${file} is in use by another facevault process (or another open database in this one)`, { file }, err);
-  }
-  return err;
 }
 
 function fileSize(path: string): number {
