@@ -12,13 +12,14 @@ import * as identify from './identify.js';
 import * as subjects from './subjects.js';
 import * as demo from './demo.js';
 import * as face from './face-commands.js';
+import * as doctor from './doctor.js';
 
 /** A subcommand: adds itself (name, options, action) to the program. */
 export interface CommandModule {
   register(program: Command): void;
 }
 
-const COMMANDS: readonly CommandModule[] = [serve, enroll, identify, subjects, demo, face];
+const COMMANDS: readonly CommandModule[] = [serve, enroll, identify, subjects, demo, face, doctor];
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string; description: string };
 
