@@ -8,12 +8,23 @@
  * files and paths of the server).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CATALOG, fvError, isFacevaultError, type FacevaultError } from '../errors.js';
+import { ERROR_CATALOG, fvError, isFacevaultError, type ErrorCode, type FacevaultError } from '../errors.js';
 import type { ErrorResponse } from './pinecone-schemas.js';
+
+/**
+ * Pinecone's own sentence for failures whose message Pinecone clients match on (the official
+ * client's integration tests do), added after facevault's message, which names the field.
+ */
+const PINECONE_WORDING: Partial<Record<ErrorCode, string>> = {
+  FV_ERR_INDEX_NAME: "Name must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+  FV_ERR_DELETION_PROTECTED: 'Deletion protection is enabled for this index. Disable deletion protection before retrying',
+};
 
 /** Pinecone's JSON error body for a coded error. */
 export function errorBody(err: FacevaultError): ErrorResponse {
-  return { error: { code: err.code, message: err.message, ...detailsOf(err) }, status: err.status };
+  const wording = PINECONE_WORDING[err.code];
+  const message = wording === undefined ? err.message : `${err.message} (${wording})`;
+  return { error: { code: err.code, message, ...detailsOf(err) }, status: err.status };
 }
 
 /** DeepFace's error body (`{ error: message }`), with the code, status and details beside it. */

@@ -2,7 +2,8 @@
  * Request and response shapes of Pinecone's REST API, version 2026-04, as the official
  * TypeScript client (`@pinecone-database/pinecone` 8.x) sends and parses them: snake_case on the
  * control plane, camelCase on the data plane (its generated models under
- * `dist/pinecone-generated-ts-fetch/db_control` and `db_data`).
+ * `dist/pinecone-generated-ts-fetch/db_control` and `db_data`). The data plane is the same in
+ * API 2026-07 (client 9.x), whose control plane is in `pinecone-schemas-2026-07.ts`.
  *
  * Requests are strict (an unknown field is a 400 naming it). Deep content — vector values'
  * finiteness, metadata types and size, filter operators, id bytes — is checked by the engine,
@@ -25,7 +26,7 @@ export const ErrorResponse = z
   .describe("Pinecone's error shape");
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
-const Engine = z.enum(ENGINES).describe('facevault extension. exact: a full scan, always correct; approximate: an HNSW graph, much faster at scale with recall slightly below 1');
+export const Engine = z.enum(ENGINES).describe('facevault extension. exact: a full scan, always correct; approximate: an HNSW graph, much faster at scale with recall slightly below 1');
 const Namespace = z.string().describe("Namespace; '' and '__default__' both name the default namespace");
 const Metadata = z
   .record(z.string(), z.unknown())
@@ -45,17 +46,17 @@ export const IndexNameParams = z.strictObject({
   indexName: z.string().describe('1-45 lowercase letters, digits or hyphens'),
 });
 
-const Tags = z
+export const Tags = z
   .record(z.string(), z.string())
   .describe('Key-value tags, kept and reported exactly as given (at most 20; configuring a key to "" removes it). A tag `engine` (exact | approximate) also sets the default engine, for clients that drop unknown fields');
-const DeletionProtection = z.enum(['enabled', 'disabled']);
+export const DeletionProtection = z.enum(['enabled', 'disabled']);
 const Spec = z
   .looseObject({
     serverless: z.looseObject({ cloud: z.string(), region: z.string() }).optional(),
     pod: z.looseObject({ environment: z.string(), pod_type: z.string() }).optional(),
     byoc: z.looseObject({ environment: z.string() }).optional(),
   })
-  .describe('Accepted and reported back as given; a facevault index runs in this process whatever the spec says');
+  .describe('Accepted and reported back as given (with the read capacity Pinecone reports: OnDemand unless asked otherwise); a facevault index runs in this process whatever the spec says');
 
 export const CreateIndexRequest = z.strictObject({
   name: z.string().describe('1-45 lowercase letters, digits or hyphens'),
@@ -87,7 +88,7 @@ export const IndexModel = z.object({
   metric: z.enum(METRICS),
   host: z.string().describe("URL of this index's data plane (the client prefixes https:// to a host without scheme, so it is spelled out)"),
   deletion_protection: DeletionProtection,
-  tags: z.record(z.string(), z.string()),
+  tags: z.record(z.string(), z.string()).optional().describe('Absent when the index has no tags'),
   spec: Spec,
   status: z.object({ ready: z.boolean(), state: z.string() }),
   vector_type: z.literal('dense'),
