@@ -1,5 +1,5 @@
 /**
- * Routes the official Pinecone client (8.x) can call that facevault does not serve. Each answers
+ * Routes the official Pinecone client (8.x and 9.x) can call that facevault does not serve. Each answers
  * 400 FV_ERR_UNSUPPORTED naming the feature and what to do instead — not 404, which the client
  * reports as "not found" (as if the index were missing), and not a 5xx, which it would retry.
  */
@@ -23,6 +23,11 @@ const UNSUPPORTED: readonly Unsupported[] = [
       ['POST', '/indexes/:indexName/records/namespaces/:namespace/upsert'],
       ['POST', '/indexes/:indexName/records/namespaces/:namespace/search'],
     ],
+  },
+  {
+    feature: 'the documents API (upsertDocuments, searchDocuments, ...)',
+    instead: 'create an index with schema { fields: { _values: { type: "dense_vector", dimension, metric } } } and use the vectors API (/vectors/upsert, /query)',
+    routes: (['upsert', 'search', 'fetch', 'list', 'update', 'delete'] as const).map((operation) => ['POST', `/indexes/:indexName/namespaces/:namespace/documents/${operation}`] as const),
   },
   // Not GET /models (the list of hosted models): a path the face API may want for its own models.
   { feature: 'hosted inference (embed, rerank)', instead: INTEGRATED_EMBEDDING, routes: [['POST', '/embed'], ['POST', '/rerank']] },
@@ -52,7 +57,7 @@ const UNSUPPORTED: readonly Unsupported[] = [
     ],
   },
   {
-    feature: 'backups and restore jobs',
+    feature: 'backups, backup schedules and restore jobs',
     instead: 'copy the data directory while the server is stopped; start a server on the copy to restore',
     routes: [
       ['POST', '/indexes/:indexName/backups'],
@@ -63,6 +68,12 @@ const UNSUPPORTED: readonly Unsupported[] = [
       ['POST', '/backups/:backupId/create-index'],
       ['GET', '/restore-jobs'],
       ['GET', '/restore-jobs/:jobId'],
+      ['POST', '/indexes/:indexName/backup-schedules'],
+      ['GET', '/indexes/:indexName/backup-schedules'],
+      ['GET', '/backup-schedules/:scheduleId'],
+      ['PATCH', '/backup-schedules/:scheduleId'],
+      ['DELETE', '/backup-schedules/:scheduleId'],
+      ['GET', '/backup-schedules/:scheduleId/history'],
     ],
   },
 ];

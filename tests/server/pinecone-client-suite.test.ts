@@ -491,4 +491,20 @@ describe('one server, both majors: an index created by either client describes i
     await expect(create({ _sparse_values: { type: 'sparse_vector' } })).rejects.toMatchObject({ name: 'PineconeBadRequestError', message: expect.stringContaining('sparse indexes are not supported') });
     await expect(native.describe('docs')).rejects.toMatchObject({ name: 'PineconeNotFoundError' });
   });
+
+  it('9.x: the documents API and backup schedules answer 400 FV_ERR_UNSUPPORTED naming the feature, not a misleading 404', async () => {
+    const pc9 = v9 as unknown as Pinecone9;
+    await v8.createIndex({ name: 'vectors', dimension: 2, spec: serverless('us-east-1') });
+    const documents = pc9.index({ name: 'vectors', namespace: 'ns' }).documents;
+    const refusals = [
+      [() => documents.upsert({ documents: [{ _id: 'd', text: 'hello' }] } as never), /the documents API/],
+      [() => documents.search({ topK: 1, scoreBy: [{ type: 'text', field: 'text', query: 'hello' }] } as never), /the documents API/],
+      [() => documents.fetch({ ids: ['d'] }), /the documents API/],
+      [() => pc9.backupSchedules.create('vectors', { name: 'nightly', frequency: 'daily', retentionDays: 7 } as never), /backup schedules/],
+      [() => pc9.backupSchedules.list('vectors'), /backup schedules/],
+    ] as const;
+    for (const [refused, feature] of refusals) {
+      await expect(refused()).rejects.toMatchObject({ name: 'PineconeBadRequestError', message: expect.stringMatching(feature) });
+    }
+  });
 });
