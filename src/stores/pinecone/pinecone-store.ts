@@ -30,8 +30,8 @@ import { answersInCatalog, type CallMeaning } from './store-errors.js';
 export interface PineconeStoreOptions {
   /** Default: the PINECONE_API_KEY environment variable, which the official client reads too. */
   readonly apiKey?: string;
-  /** How long createIndex waits for a new index to be ready (default 5 minutes). */
-  readonly readyTimeoutMs?: number;
+  /** How long createIndex waits for an index to be ready, and deleteIndex for it to be gone (default 5 minutes). */
+  readonly indexWaitMs?: number;
   /** A request unanswered for this long fails with FV_ERR_STORE_UNAVAILABLE (default 60 s). */
   readonly requestTimeoutMs?: number;
   /** How often the client retries an answer of 5xx (default: the client's own, 3). */
@@ -41,10 +41,10 @@ export interface PineconeStoreOptions {
 /** Where an index lives when the caller does not say: Pinecone's default serverless region. */
 const DEFAULT_DEPLOYMENT = { serverless: { cloud: 'aws', region: 'us-east-1' } } as const;
 const DEFAULT_ENGINE: Engine = 'approximate';
-const DEFAULT_READY_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_INDEX_WAIT_MS = 5 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/** First and longest pause between two looks at an index that is not ready yet. */
-const READY_POLL_MS = { first: 250, max: 5_000 } as const;
+/** First and longest pause between two looks at an index that is not ready, or not gone, yet. */
+const POLL_MS = { first: 250, max: 5_000 } as const;
 
 /**
  * Opens a Pinecone store and checks the key and the server with one listing of its indexes.
@@ -66,7 +66,7 @@ export async function openPineconeStore(url: string, options: PineconeStoreOptio
     ...(controllerHostUrl === undefined ? {} : { controllerHostUrl }),
     ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
   });
-  const store = new PineconeStore(new Connection(client), options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  const store = new PineconeStore(new Connection(client), options.indexWaitMs ?? DEFAULT_INDEX_WAIT_MS);
   await store.listIndexes();
   return store;
 }
@@ -79,20 +79,20 @@ export class PineconeStore implements VectorStore {
   /** @internal use openPineconeStore() */
   constructor(
     private readonly connection: Connection,
-    private readonly readyTimeoutMs: number,
+    private readonly indexWaitMs: number,
   ) {}
 
   /**
    * Describes first (the usual case: the index exists), then creates; when another caller wins
    * the race, Pinecone answers 409 and this call reports `created: false`. Either way it returns
-   * once the index is ready, polling for at most `readyTimeoutMs`.
+   * once the index is ready, polling for at most `indexWaitMs`.
    * @throws FV_ERR_INDEX_NAME, FV_ERR_INDEX_CONFIG (bad settings, or engine 'exact' on Pinecone);
    *   FV_ERR_STORE_UNAVAILABLE when the index is not ready in time.
    */
   async createIndex(settings: IndexSettings): Promise<{ readonly created: boolean; readonly index: IndexInfo }> {
     const { name, dimension, metric, deletionProtection, tags, deployment } = validateCreateIndex({ ...settings });
     const existing = await this.describeIfExists(name);
-    if (existing !== undefined) return { created: false, index: (await this.untilReady(existing)).info };
+    if (existing !== undefined) return { created: false, index: (await this.untilReady(name, existing)).info };
     const engine = this.engineSetting(settings.engine ?? DEFAULT_ENGINE, 'createIndex');
     // The client's typed spec would drop the fields it does not model, so the deployment goes on
     // the wire as given (the REST API's own spec, snake_case), in place of the default spec.
@@ -104,7 +104,7 @@ export class PineconeStore implements VectorStore {
       if (!isFacevaultError(err, 'FV_ERR_INDEX_EXISTS')) throw err;
       created = false;
     }
-    return { created, index: (await this.untilReady(await this.describe(name))).info };
+    return { created, index: (await this.untilReady(name)).info };
   }
 
   ensureIndex<M extends RecordMetadata = RecordMetadata>(spec: IndexSpec): Promise<StoreIndex<M>> {
@@ -155,10 +155,16 @@ export class PineconeStore implements VectorStore {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** @throws FV_ERR_INDEX_NOT_FOUND, FV_ERR_DELETION_PROTECTED (Pinecone answers 403) */
+  /**
+   * Pinecone terminates an index after it answers, and describes it meanwhile; this returns once
+   * the index is gone, so that no later call finds it.
+   * @throws FV_ERR_INDEX_NOT_FOUND, FV_ERR_DELETION_PROTECTED (Pinecone answers 403);
+   *   FV_ERR_STORE_UNAVAILABLE when the index is still there after `indexWaitMs`.
+   */
   async deleteIndex(name: string): Promise<void> {
     validateIndexName(name);
     await this.connection.call({ ...this.meaning('deleteIndex', name), forbidden: 'FV_ERR_DELETION_PROTECTED' }, () => this.connection.client.deleteIndex(name));
+    await this.poll(`deleteIndex("${name}"): the index is still there`, () => this.describeIfExists(name), (described) => described === undefined);
   }
 
   async close(): Promise<void> {
@@ -198,19 +204,24 @@ export class PineconeStore implements VectorStore {
     throw fvError('FV_ERR_INDEX_CONFIG', `${operation}: engine "exact" is not available on Pinecone, which searches approximately; leave engine out`, { path: 'engine' });
   }
 
-  private async untilReady(first: DescribedIndex): Promise<DescribedIndex> {
-    const deadline = Date.now() + this.readyTimeoutMs;
-    let described = first;
-    for (let pause: number = READY_POLL_MS.first; !described.ready; pause = Math.min(2 * pause, READY_POLL_MS.max)) {
-      if (Date.now() + pause > deadline) {
-        throw fvError('FV_ERR_STORE_UNAVAILABLE', `createIndex("${first.info.name}"): the index is not ready after ${Math.round(this.readyTimeoutMs / 1000)} s; try again later`, {
-          name: first.info.name,
-        });
-      }
+  private untilReady(name: string, first?: DescribedIndex): Promise<DescribedIndex> {
+    return this.poll(`createIndex("${name}"): the index is not ready`, () => this.describe(name), (described) => described.ready, first);
+  }
+
+  /**
+   * Looks until `done`, pausing twice as long each time, for at most `indexWaitMs`.
+   * @param first the first look, when the caller has made it.
+   * @throws FV_ERR_STORE_UNAVAILABLE saying `what` when the time is up.
+   */
+  private async poll<T>(what: string, look: () => Promise<T>, done: (value: T) => boolean, first?: T): Promise<T> {
+    const deadline = Date.now() + this.indexWaitMs;
+    let value = first ?? (await look());
+    for (let pause: number = POLL_MS.first; !done(value); pause = Math.min(2 * pause, POLL_MS.max)) {
+      if (Date.now() + pause > deadline) throw fvError('FV_ERR_STORE_UNAVAILABLE', `${what} after ${Math.round(this.indexWaitMs / 1000)} s; try again later`);
       await sleep(pause);
-      described = await this.describe(first.info.name);
+      value = await look();
     }
-    return described;
+    return value;
   }
 
   private meaning(operation: string, name: string): CallMeaning {
