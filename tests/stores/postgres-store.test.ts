@@ -7,9 +7,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeVector } from '../../src/stores/postgres/binary-codec.js';
-import { filterSql, SqlParams } from '../../src/stores/postgres/filter-sql.js';
+import { filterSql, PackedTextParams } from '../../src/stores/postgres/filter-sql.js';
 import { indexTable } from '../../src/stores/postgres/index-table.js';
-import { beginQuerySql, nearestSql } from '../../src/stores/postgres/nearest-sql.js';
+import { nearestSql } from '../../src/stores/postgres/nearest-sql.js';
 import { openPostgresStore, type PostgresStore } from '../../src/stores/postgres/postgres-store.js';
 import { SCHEMA_VERSION } from '../../src/stores/postgres/schema.js';
 import type { MetadataFilter } from '../../src/stores/vector-store.js';
@@ -58,18 +58,19 @@ describe('PostgresStore on PostgreSQL itself', () => {
   }
 
   /**
-   * Runs a query's statement as the store would, in a transaction set up the same way, and
-   * returns its plan or rows; `onlyHnsw` also takes every other path from the planner.
+   * Runs a query's statement as the schema's nearest() would, in a transaction with the same
+   * settings, and returns its plan or rows; `onlyHnsw` also takes every other path from the planner.
    */
   async function asTheStore(schema: string, name: string, exact: boolean, filter: MetadataFilter | undefined, explain: boolean, onlyHnsw = false): Promise<string[]> {
-    const { id, table } = await tableOf(schema, name);
-    const params = new SqlParams([encodeVector(Float32Array.of(1, 0, 0, 0, 0, 0, 0, 0)), '']);
+    const { table } = await tableOf(schema, name);
+    const args = new PackedTextParams(3);
     const options = { metric: 'cosine' as const, topK: 10, includeValues: false, includeMetadata: false };
-    const sql = nearestSql(table, filter === undefined ? options : { ...options, where: filterSql(filter, params) });
-    await admin.query(beginQuerySql(`${pg.escapeIdentifier(schema)}.indexes`, id, exact, 16, 10));
-    if (onlyHnsw) await admin.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
+    const sql = nearestSql(table, filter === undefined ? options : { ...options, where: filterSql(filter, args) });
+    await admin.query('BEGIN');
     try {
-      const { rows } = await admin.query<Record<string, string>>(`${explain ? 'EXPLAIN ' : ''}${sql}`, params.values);
+      await admin.query(`SELECT ${pg.escapeIdentifier(schema)}.search_settings($1, 16, 10)`, [exact]);
+      if (onlyHnsw) await admin.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
+      const { rows } = await admin.query<Record<string, string>>(`${explain ? 'EXPLAIN ' : ''}${sql}`, [encodeVector(Float32Array.of(1, 0, 0, 0, 0, 0, 0, 0)), '', ...(filter === undefined ? [] : [args.values])]);
       return rows.map((row) => (explain ? (row['QUERY PLAN'] as string) : (row.id as string)));
     } finally {
       await admin.query('ROLLBACK');

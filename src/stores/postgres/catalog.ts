@@ -45,7 +45,7 @@ const CREATE_ATTEMPTS = 3;
 
 export class Catalog {
   /** Quoted name of the catalog table. */
-  readonly table: string;
+  private readonly table: string;
 
   constructor(
     private readonly pool: pg.Pool,

@@ -4,7 +4,7 @@
  *
  * The semantics are those of `src/vector/filter.ts`, which validates the filter first:
  * - `$eq` and `$in` match a scalar of the same JSON type (1 ≠ "1"), or, for strings, any element
- *   of a list-valued field. Each is a jsonb containment test (`metadata @> ANY(candidates)`),
+ *   of a list-valued field. Each is a jsonb containment test (`metadata @> ANY(ARRAY[…])`),
  *   which the GIN index on `metadata` answers: `{"k": "x"}` and `{"k": ["x"]}` for a string,
  *   `{"k": 5}` for a number, `{"k": true}` for a boolean.
  * - `$ne`, `$nin` and `$exists: false` are the exact complements, so a record without the field
@@ -18,8 +18,13 @@
 import { compileFilter } from '../../vector/filter.js';
 import type { MetadataFilter } from '../../vector/types.js';
 
-/** Positional parameters of one statement: `add` returns the placeholder of a new value. */
-export class SqlParams {
+/** Where a condition puts its values: `add` keeps a text value and returns the SQL that reads it. */
+export interface ParamSink {
+  add(text: string): string;
+}
+
+/** Positional parameters of one statement: `add` returns the placeholder (`$n`) of a new value. */
+export class SqlParams implements ParamSink {
   readonly values: unknown[] = [];
 
   constructor(initial: readonly unknown[] = []) {
@@ -32,6 +37,21 @@ export class SqlParams {
   }
 }
 
+/**
+ * Text values packed into one `text[]` parameter, read as `($k::text[])[i]`: for a statement run
+ * by a server-side function (`EXECUTE … USING`), which takes a fixed list of parameters.
+ */
+export class PackedTextParams implements ParamSink {
+  readonly values: string[] = [];
+
+  constructor(private readonly position: number) {}
+
+  add(text: string): string {
+    this.values.push(text);
+    return `($${this.position}::text[])[${this.values.length}]`;
+  }
+}
+
 const RANGE_SQL: Readonly<Record<string, string>> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' };
 
 /**
@@ -40,12 +60,12 @@ const RANGE_SQL: Readonly<Record<string, string>> = { $gt: '>', $gte: '>=', $lt:
  * @example filterSql({ year: { $gte: 2020 } }, new SqlParams()) // → "(jsonb_typeof(metadata -> $1::text) = 'number' AND (metadata -> $1::text) >= $2::jsonb)"
  * @throws FV_ERR_FILTER naming the path and the problem.
  */
-export function filterSql(filter: MetadataFilter, params: SqlParams, column = 'metadata'): string {
+export function filterSql(filter: MetadataFilter, params: ParamSink, column = 'metadata'): string {
   compileFilter(filter);
   return clauseSql(filter, params, column);
 }
 
-function clauseSql(clause: Record<string, unknown>, params: SqlParams, column: string): string {
+function clauseSql(clause: Record<string, unknown>, params: ParamSink, column: string): string {
   const parts = Object.entries(clause).map(([key, operand]) => {
     if (key === '$and' || key === '$or') {
       const joined = (operand as Record<string, unknown>[]).map((c) => clauseSql(c, params, column)).join(key === '$and' ? ' AND ' : ' OR ');
@@ -56,14 +76,14 @@ function clauseSql(clause: Record<string, unknown>, params: SqlParams, column: s
   return parts.length === 0 ? 'TRUE' : parts.join(' AND ');
 }
 
-function fieldSql(field: string, condition: unknown, params: SqlParams, column: string): string {
+function fieldSql(field: string, condition: unknown, params: ParamSink, column: string): string {
   if (typeof condition !== 'object' || condition === null) return containsAny(field, [condition], params, column);
   return Object.entries(condition as Record<string, unknown>)
     .map(([op, operand]) => operatorSql(field, op, operand, params, column))
     .join(' AND ');
 }
 
-function operatorSql(field: string, op: string, operand: unknown, params: SqlParams, column: string): string {
+function operatorSql(field: string, op: string, operand: unknown, params: ParamSink, column: string): string {
   switch (op) {
     case '$eq':
       return containsAny(field, [operand], params, column);
@@ -83,9 +103,9 @@ function operatorSql(field: string, op: string, operand: unknown, params: SqlPar
 }
 
 /** True when the field equals one of `values`, or (strings) a list-valued field holds one of them. */
-function containsAny(field: string, values: readonly unknown[], params: SqlParams, column: string): string {
+function containsAny(field: string, values: readonly unknown[], params: ParamSink, column: string): string {
   const candidates = values.flatMap((value) =>
     typeof value === 'string' ? [JSON.stringify({ [field]: value }), JSON.stringify({ [field]: [value] })] : [JSON.stringify({ [field]: value })],
   );
-  return `${column} @> ANY(${params.add(candidates)}::jsonb[])`;
+  return `${column} @> ANY(ARRAY[${candidates.map((json) => `${params.add(json)}::jsonb`).join(', ')}])`;
 }

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL's failures as facevault's typed errors, so that no statement error reaches a client
  * as a bare 500: an unreachable or overloaded server is FV_ERR_STORE_UNAVAILABLE (503, retry), a
- * table dropped under an open handle is FV_ERR_INDEX_NOT_FOUND, a metadata merge over the limit
+ * table dropped (or an index deleted) under an open handle is FV_ERR_INDEX_NOT_FOUND, a metadata merge over the limit
  * (raised by the schema's merge_metadata function) is FV_ERR_METADATA, and anything else is
  * FV_ERR_INTERNAL carrying the SQLSTATE. Messages never include the connection URL.
  * SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
@@ -12,6 +12,8 @@ import { LIMITS } from '../../vector/types.js';
 
 /** The SQLSTATE that the schema's merge_metadata() raises; its DETAIL is `{"id": …, "bytes": …}`. */
 export const METADATA_TOO_LARGE = 'FV001';
+/** The SQLSTATE that the schema's nearest() raises for an index deleted since its handle was opened. */
+export const INDEX_GONE = 'FV002';
 
 /** Node socket errors that mean the server cannot be reached. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
@@ -53,7 +55,7 @@ export function storeError(err: unknown, context: ErrorContext = {}): FacevaultE
 function databaseError(err: pg.DatabaseError, context: ErrorContext): FacevaultError {
   const sqlstate = err.code ?? '';
   if (sqlstate === METADATA_TOO_LARGE) return metadataTooLarge(err);
-  if (sqlstate === '42P01' && context.index !== undefined) {
+  if ((sqlstate === '42P01' || sqlstate === INDEX_GONE) && context.index !== undefined) {
     return fvError('FV_ERR_INDEX_NOT_FOUND', `No index named "${context.index}"`, { name: context.index }, err);
   }
   const reason = TRANSIENT[sqlstate] ?? TRANSIENT[sqlstate.slice(0, 2)];

@@ -29,18 +29,16 @@ import type {
   UpsertOptions,
 } from '../vector-store.js';
 import { decodeVector, encodeJsonbArray, encodeTextArray, encodeVector, encodeVectorArray } from './binary-codec.js';
-import { inTransaction } from './connection.js';
-import { filterSql, SqlParams } from './filter-sql.js';
+import { filterSql, PackedTextParams, SqlParams } from './filter-sql.js';
 import { METRIC_SQL, type IndexTable } from './index-table.js';
-import { beginQuerySql, EXACT_SCAN_SQL, nearestSql } from './nearest-sql.js';
+import { nearestCallSql, nearestSql } from './nearest-sql.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { storeError } from './pg-errors.js';
 
 /** What an index handle needs of its store. */
 export interface IndexContext {
   readonly pool: pg.Pool;
-  /** Quoted names of the catalog table and of the schema (for its functions). */
-  readonly catalogTable: string;
+  /** The quoted schema name, for its functions. */
   readonly schema: string;
   /** The database's OID of pgvector's `vector`, for binary vector arrays. */
   readonly vectorOid: number;
@@ -51,7 +49,7 @@ export interface IndexContext {
 interface RecordRow {
   id: string;
   metadata?: RecordMetadata | null;
-  values?: Buffer;
+  values?: Buffer | null;
 }
 
 export class PostgresIndex<M extends RecordMetadata = RecordMetadata> implements StoreIndex<M> {
@@ -80,27 +78,31 @@ export class PostgresIndex<M extends RecordMetadata = RecordMetadata> implements
   }
 
   /**
-   * Exact or approximate as nearest-sql.ts explains. An approximate query that returns fewer
-   * than topK rows (the iterative scan gave up: hnsw.max_scan_tuples) is answered again
-   * exactly in the same transaction, so topK come back whenever that many records match.
+   * Exact or approximate as nearest-sql.ts explains, in one call of the schema's nearest(),
+   * which answers again exactly when an approximate search comes back short (the iterative scan
+   * gave up at hnsw.max_scan_tuples), so topK come back whenever that many records match.
+   * Nearest first; equal distances by id.
    */
   query(query: StoreQuery): Promise<StoreMatch<M>[]> {
     return this.run(async () => {
       const q = validateQuery(query, this.spec.dimension, this.spec.metric);
       const vector = q.vector ?? (await this.storedVector(q.namespace, q.id as string));
       if (vector === undefined) return []; // as Pinecone: a query by an unknown id matches nothing
-      const params = new SqlParams([encodeVector(vector), q.namespace]);
+      const args = new PackedTextParams(3);
       const options = { metric: this.spec.metric, topK: q.topK, includeValues: q.includeValues, includeMetadata: q.includeMetadata };
-      const sql = nearestSql(this.table.table, q.filter === undefined ? options : { ...options, where: filterSql(query.filter as MetadataFilter, params) });
-      const rows = await inTransaction(this.context.pool, async (client, begun) => {
-        const settings = begun[1]?.rows[0] as { exact: boolean } | undefined;
-        if (settings === undefined) throw fvError('FV_ERR_INDEX_NOT_FOUND', `No index named "${this.spec.name}"`, { name: this.spec.name });
-        const found = await client.query<RecordRow & { distance: number }>(sql, params.values);
-        if (settings.exact || found.rows.length === q.topK) return found.rows;
-        await client.query(EXACT_SCAN_SQL);
-        return (await client.query<RecordRow & { distance: number }>(sql, params.values)).rows;
-      }, beginQuerySql(this.context.catalogTable, this.id, q.exact, q.ef, q.topK));
+      const statement = nearestSql(this.table.table, q.filter === undefined ? options : { ...options, where: filterSql(query.filter as MetadataFilter, args) });
+      const { rows } = await this.context.pool.query<RecordRow & { distance: number }>(nearestCallSql(this.context.schema), [
+        this.id,
+        statement,
+        q.exact ?? null,
+        q.ef ?? null,
+        q.topK,
+        encodeVector(vector),
+        q.namespace,
+        encodeTextArray(args.values),
+      ]);
       const { score } = METRIC_SQL[this.spec.metric];
+      rows.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return rows.map((row) => ({ id: row.id, score: score(row.distance), ...this.payloadOf(row) }));
     });
   }
@@ -253,7 +255,7 @@ export class PostgresIndex<M extends RecordMetadata = RecordMetadata> implements
 
   private payloadOf(row: RecordRow): { values?: Float32Array; metadata?: M } {
     return {
-      ...(row.values === undefined ? {} : { values: decodeVector(row.values) }),
+      ...(row.values ? { values: decodeVector(row.values) } : {}),
       ...(row.metadata ? { metadata: row.metadata as M } : {}),
     };
   }

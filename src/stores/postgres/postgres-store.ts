@@ -90,7 +90,7 @@ export class PostgresStore implements VectorStore {
     private readonly defaultEngine: Engine,
   ) {
     this.catalog = new Catalog(pool, schema);
-    this.context = { pool, catalogTable: this.catalog.table, schema: schemaIdentifier(schema), vectorOid, assertOpen: () => this.assertOpen() };
+    this.context = { pool, schema: schemaIdentifier(schema), vectorOid, assertOpen: () => this.assertOpen() };
   }
 
   /** Creates the index's catalog row and table in one transaction (see Catalog.create for the race). */

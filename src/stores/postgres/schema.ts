@@ -11,7 +11,8 @@
 import pg from 'pg';
 import { fvError } from '../../errors.js';
 import { inTransaction } from './connection.js';
-import { METADATA_TOO_LARGE } from './pg-errors.js';
+import { MAX_EF_SEARCH } from './nearest-sql.js';
+import { INDEX_GONE, METADATA_TOO_LARGE } from './pg-errors.js';
 
 interface Migration {
   readonly version: number;
@@ -23,7 +24,7 @@ interface Migration {
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'catalog of indexes, merge_metadata()',
+    description: 'catalog of indexes, merge_metadata(), nearest()',
     sql: (s) => `
       CREATE TABLE ${s}.indexes (
         name text PRIMARY KEY,
@@ -57,6 +58,48 @@ const MIGRATIONS: readonly Migration[] = [
             USING ERRCODE = '${METADATA_TOO_LARGE}', DETAIL = json_build_object('id', record_id, 'bytes', bytes)::text;
         END IF;
         RETURN merged;
+      END $fn$;
+
+      -- The planner and pgvector settings of one nearest-neighbour search, for the rest of the
+      -- transaction (nearest-sql.ts explains them).
+      CREATE FUNCTION ${s}.search_settings(exact boolean, ef integer, top_k integer)
+      RETURNS void LANGUAGE plpgsql AS $fn$
+      DECLARE
+        scans text := CASE WHEN exact THEN 'off' ELSE 'on' END;
+      BEGIN
+        PERFORM set_config('enable_indexscan', scans, true), set_config('enable_indexonlyscan', scans, true),
+          set_config('enable_bitmapscan', scans, true), set_config('hnsw.iterative_scan', 'relaxed_order', true),
+          set_config('hnsw.ef_search', least(greatest(ef, top_k), ${MAX_EF_SEARCH})::text, true);
+      END $fn$;
+
+      CREATE TYPE ${s}.match AS (id text, distance double precision, metadata jsonb, "values" bytea);
+
+      -- One nearest-neighbour query in one round trip: the index's default engine and efSearch
+      -- (where the caller gives none) from the catalog, the settings, then \`statement\` (which
+      -- reads $1 the vector, $2 the namespace, $3 further text values) planned under them. An
+      -- approximate answer with fewer than top_k rows is replaced by an exact one.
+      CREATE FUNCTION ${s}.nearest(index_id bigint, statement text, exact boolean, ef integer, top_k integer, query vector, namespace text, args text[])
+      RETURNS SETOF ${s}.match LANGUAGE plpgsql AS $fn$
+      DECLARE
+        use_exact boolean;
+        width integer;
+        answer ${s}.match[];
+      BEGIN
+        SELECT coalesce(nearest.exact, i.engine = 'exact'), coalesce(nearest.ef, i.hnsw_ef_search) INTO use_exact, width
+          FROM ${s}.indexes AS i WHERE i.id = index_id;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'index % no longer exists', index_id USING ERRCODE = '${INDEX_GONE}';
+        END IF;
+        PERFORM ${s}.search_settings(use_exact, width, top_k);
+        IF NOT use_exact THEN
+          EXECUTE 'SELECT coalesce(array_agg(ROW(m.*)::${s}.match), ''{}'') FROM (' || statement || ') AS m' INTO answer USING query, namespace, args;
+          IF cardinality(answer) = top_k THEN
+            RETURN QUERY SELECT * FROM unnest(answer);
+            RETURN;
+          END IF;
+          PERFORM ${s}.search_settings(true, width, top_k);
+        END IF;
+        RETURN QUERY EXECUTE statement USING query, namespace, args;
       END $fn$;
     `,
   },
