@@ -51,6 +51,8 @@ export async function openEmbeddedStore(dir: string, options: EmbeddedStoreOptio
 
 export class EmbeddedStore implements VectorStore {
   readonly kind = 'embedded';
+  /** Conditional upserts in flight, per index and namespace: see EmbeddedIndex.upsert. */
+  private readonly conditionalWrites = new Map<string, Promise<unknown>>();
 
   /** @internal use openEmbeddedStore() */
   constructor(
@@ -79,7 +81,7 @@ export class EmbeddedStore implements VectorStore {
 
   async openIndex<M extends RecordMetadata = RecordMetadata>(name: string): Promise<StoreIndex<M>> {
     const { dimension, metric } = await this.database.describeIndex(name);
-    return new EmbeddedIndex<M>({ name, dimension, metric }, this.database.index<M>(name));
+    return new EmbeddedIndex<M>({ name, dimension, metric }, this.database.index<M>(name), this.conditionalWrites);
   }
 
   async describeIndex(name: string): Promise<IndexInfo> {
@@ -114,22 +116,29 @@ class EmbeddedIndex<M extends RecordMetadata> implements StoreIndex<M> {
   constructor(
     readonly spec: IndexSpec,
     private readonly index: VectorIndex<M>,
+    private readonly conditionalWrites: Map<string, Promise<unknown>>,
   ) {}
 
   /**
-   * With `ifAbsent`, the ids already stored are left out before the write. That is atomic here:
-   * the look-up and the engine's validation and in-memory apply run without yielding, and one
-   * process owns the data directory.
+   * With `ifAbsent`, the ids already stored are left out before the write. Conditional writes to
+   * one namespace take turns (the look-up and the write are two awaits), so two of them racing
+   * for an id store it once; one process owns the data directory, so that is enough here.
    */
   async upsert(records: readonly RecordInput<M>[], options: UpsertOptions = {}): Promise<number> {
-    let batch = records as VectorRecord<M>[];
-    if (options.ifAbsent) {
+    if (!options.ifAbsent) return (await this.index.upsert({ namespace: options.namespace, records: records as VectorRecord<M>[] })).upsertedCount;
+    const key = `${this.spec.name}\u0000${options.namespace ?? ''}`;
+    const previous = this.conditionalWrites.get(key) ?? Promise.resolve();
+    const turn = previous.catch(() => undefined).then(async () => {
       const stored = await this.fetch(records.map((record) => record.id), options);
-      batch = batch.filter((record) => !stored.has(record.id));
-      if (batch.length === 0) return 0;
+      const absent = (records as VectorRecord<M>[]).filter((record) => !stored.has(record.id));
+      return absent.length === 0 ? 0 : (await this.index.upsert({ namespace: options.namespace, records: absent })).upsertedCount;
+    });
+    this.conditionalWrites.set(key, turn);
+    try {
+      return await turn;
+    } finally {
+      if (this.conditionalWrites.get(key) === turn) this.conditionalWrites.delete(key);
     }
-    const { upsertedCount } = await this.index.upsert({ namespace: options.namespace, records: batch });
-    return upsertedCount;
   }
 
   async query(query: StoreQuery): Promise<StoreMatch<M>[]> {

@@ -11,6 +11,7 @@ import { VectorSlab } from './exact/slab.js';
 import { searchExact } from './exact/scan.js';
 import type { MetadataPredicate } from './filter.js';
 import type { HnswConfig, Metric, RecordMetadata } from './types.js';
+import { sortUtf8 } from './utf8-order.js';
 
 export interface NamespaceRecordBatch {
   ids: string[];
@@ -174,9 +175,9 @@ export class NamespaceState {
     return n;
   }
 
-  /** Ids in lexicographic (UTF-16 code unit) order, cached between writes. */
+  /** Ids in the order of their UTF-8 bytes (as every store lists them), cached between writes. */
   idsInOrder(): readonly string[] {
-    this.sortedIds ??= [...this.idToSlot.keys()].sort();
+    this.sortedIds ??= sortUtf8([...this.idToSlot.keys()]);
     return this.sortedIds;
   }
 

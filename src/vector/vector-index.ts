@@ -24,6 +24,7 @@ import type {
   UpsertOptions,
 } from './types.js';
 import { DEFAULT_NAMESPACE } from './types.js';
+import { compareUtf8 } from './utf8-order.js';
 import { validateIds, validateListNamespacesOptions, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId, validateMetadata, type ValidatedPage } from './validate.js';
 
 /** Resolves the engine of a named index at each call, so a handle to a deleted index fails cleanly. */
@@ -307,7 +308,7 @@ function lowerBound(sorted: readonly string[], key: string): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < key) lo = mid + 1;
+    if (compareUtf8(sorted[mid] as string, key) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
