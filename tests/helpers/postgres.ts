@@ -3,9 +3,9 @@
  *  1. FACEVAULT_TEST_POSTGRES_URL, when set (CI starts a cluster and sets it);
  *  2. else a throwaway cluster from ../shared/tools/postgres-pgvector, where that tool and
  *     PostgreSQL are installed (this project's machines);
- *  3. else PGlite with pgvector, served over TCP by pglite-socket in this process, so that on a
+ *  3. else PGlite with pgvector, served over TCP in this process (pglite-server.ts), so that on a
  *     fresh machine `npm test` still runs every SQL statement against a real PostgreSQL engine
- *     (PostgreSQL compiled to WebAssembly; single-user, so concurrent connections take turns).
+ *     (PostgreSQL compiled to WebAssembly; one session, so concurrent connections take turns).
  * FACEVAULT_TEST_PGLITE=1 skips the first two, to run that fallback where a real server exists.
  * Each test then works in its own PostgreSQL schema (`freshSchema`), dropped afterwards.
  */
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { servePglite } from './pglite-server.js';
 
 export interface TestPostgres {
   readonly url: string;
@@ -27,8 +28,6 @@ export interface TestPostgres {
 
 const TOOL = fileURLToPath(new URL('../../../shared/tools/postgres-pgvector', import.meta.url));
 const run = promisify(execFile);
-/** Enough for several pools of a test at once; PGlite serves them one statement at a time. */
-const PGLITE_MAX_CONNECTIONS = 100;
 
 export async function startTestPostgres(): Promise<TestPostgres> {
   if (process.env.FACEVAULT_TEST_PGLITE === '1') return startPglite();
@@ -56,20 +55,15 @@ async function startCluster(): Promise<TestPostgres | undefined> {
 }
 
 async function startPglite(): Promise<TestPostgres> {
-  const [{ PGlite }, { vector }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-pgvector'),
-    import('@electric-sql/pglite-socket'),
-  ]);
+  const [{ PGlite }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')]);
   const db = await PGlite.create({ extensions: { vector } });
   await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: PGLITE_MAX_CONNECTIONS });
-  await server.start();
+  const server = await servePglite(db);
   const stop = async () => {
-    await server.stop();
+    await server.close();
     await db.close();
   };
-  return { url: `postgres://postgres@${server.getServerConn()}/postgres`, kind: 'pglite', stop };
+  return { url: `postgres://postgres@127.0.0.1:${server.port}/postgres`, kind: 'pglite', stop };
 }
 
 /** A TCP port on loopback that nothing listens on (for a moment: take it soon). */

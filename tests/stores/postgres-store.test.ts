@@ -143,6 +143,29 @@ describe('PostgresStore on PostgreSQL itself', () => {
     }
   });
 
+  it('opens a migrated schema read-only (as on a replica): queries work, writes are FV_ERR_STORE_UNAVAILABLE', async () => {
+    if (server.kind === 'pglite') {
+      console.warn('PGlite has one session for every connection and ignores per-connection settings: skipping the read-only (replica) check');
+      return;
+    }
+    const { store, schema, cleanup } = await openFresh();
+    try {
+      const index = await store.ensureIndex({ name: 'replica', dimension: 2, metric: 'cosine' });
+      await index.upsert([{ id: 'a', values: [1, 0] }]);
+      const readOnlyUrl = `${server.url}${server.url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c default_transaction_read_only=on')}`;
+      const replica = await openPostgresStore(readOnlyUrl, { schema });
+      try {
+        const handle = await replica.openIndex('replica');
+        expect((await handle.query({ vector: [1, 0], topK: 1 })).map((m) => m.id)).toEqual(['a']);
+        await expect(handle.upsert([{ id: 'b', values: [0, 1] }])).rejects.toMatchObject({ code: 'FV_ERR_STORE_UNAVAILABLE', details: { sqlstate: '25006' } });
+      } finally {
+        await replica.close();
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('refuses a schema migrated by a newer facevault', async () => {
     const { store, schema, cleanup } = await openFresh();
     await store.close();

@@ -1,9 +1,10 @@
 /**
  * PostgreSQL's failures as facevault's typed errors, so that no statement error reaches a client
- * as a bare 500: an unreachable or overloaded server is FV_ERR_STORE_UNAVAILABLE (503, retry), a
- * table dropped (or an index deleted) under an open handle is FV_ERR_INDEX_NOT_FOUND, a metadata merge over the limit
- * (raised by the schema's merge_metadata function) is FV_ERR_METADATA, and anything else is
- * FV_ERR_INTERNAL carrying the SQLSTATE. Messages never include the connection URL.
+ * as a bare 500: an unreachable, overloaded or read-only server is FV_ERR_STORE_UNAVAILABLE (503,
+ * retry), a table dropped or an index deleted under an open handle is FV_ERR_INDEX_NOT_FOUND, a
+ * metadata merge over the limit (raised by the schema's merge_metadata function) is
+ * FV_ERR_METADATA, and anything else is FV_ERR_INTERNAL carrying the SQLSTATE. Messages never
+ * include the connection URL.
  * SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
 import pg from 'pg';
@@ -18,7 +19,7 @@ export const INDEX_GONE = 'FV002';
 /** Node socket errors that mean the server cannot be reached. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
 
-/** SQLSTATEs (exact, or by two-character class) after which the same request may succeed later. */
+/** SQLSTATEs (exact, or by two-character class) after which the same request may succeed later, or on another server. */
 const TRANSIENT: Readonly<Record<string, string>> = {
   '08': 'the connection failed',
   '28': 'the server refused the credentials',
@@ -30,6 +31,7 @@ const TRANSIENT: Readonly<Record<string, string>> = {
   '57P03': 'the server is starting up or shutting down',
   '40001': 'a concurrent transaction conflicted (serialization failure)',
   '40P01': 'a concurrent transaction conflicted (deadlock)',
+  '25006': 'the server takes no writes (a read-only replica, or default_transaction_read_only)',
 };
 
 export interface ErrorContext {

@@ -121,10 +121,13 @@ export function schemaIdentifier(schema: string): string {
 
 /**
  * Brings the schema to {@link SCHEMA_VERSION}, creating it (and the pgvector extension) when missing.
+ * A schema already at this version is only read, without lock or DDL, so a server can open a
+ * read-only replica once the primary has been migrated.
  * @throws FV_ERR_STORAGE_VERSION when the database holds a newer schema version than this code knows.
  */
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const s = schemaIdentifier(schema);
+  if (checkVersion(schema, await versionOf(pool, s)) === SCHEMA_VERSION) return;
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(`
@@ -135,19 +138,29 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
         description text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-    const { rows } = await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${s}.migrations`);
-    const current = rows[0]?.version ?? 0;
-    if (current > SCHEMA_VERSION) {
-      throw fvError(
-        'FV_ERR_STORAGE_VERSION',
-        `PostgreSQL schema "${schema}" is at version ${current}, newer than this facevault knows (${SCHEMA_VERSION}); upgrade facevault`,
-        { schema, version: current, supported: SCHEMA_VERSION },
-      );
-    }
+    // Read again under the lock: another server may have migrated meanwhile.
+    const current = checkVersion(schema, await versionOf(client, s));
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       await client.query(migration.sql(s));
       await client.query(`INSERT INTO ${s}.migrations (version, description) VALUES ($1, $2)`, [migration.version, migration.description]);
     }
   });
+}
+
+/** The schema's version; 0 where it has no migrations table yet. */
+async function versionOf(db: pg.Pool | pg.PoolClient, s: string): Promise<number> {
+  const { rows } = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [`${s}.migrations`]);
+  if (!rows[0]?.exists) return 0;
+  const applied = await db.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${s}.migrations`);
+  return applied.rows[0]?.version ?? 0;
+}
+
+function checkVersion(schema: string, version: number): number {
+  if (version <= SCHEMA_VERSION) return version;
+  throw fvError(
+    'FV_ERR_STORAGE_VERSION',
+    `PostgreSQL schema "${schema}" is at version ${version}, newer than this facevault knows (${SCHEMA_VERSION}); upgrade facevault`,
+    { schema, version, supported: SCHEMA_VERSION },
+  );
 }
