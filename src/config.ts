@@ -32,10 +32,15 @@ const ServerSchema = z.strictObject({
   apiKeys: z.array(z.string().min(1, 'an API key cannot be empty').regex(/^\S+$/, 'an API key cannot hold whitespace')).default([]),
   /** false serves without keys; it must be asked for (`--no-auth`) and binds to loopback only. */
   auth: z.boolean({ error: 'expects true or false (FACEVAULT_AUTH: enabled or disabled)' }).default(true),
-  /** Base URL clients reach this server at (behind a proxy); index `host`s are built from it. Default: the request's own origin. */
+  /** Base URL clients reach this server at (behind a proxy); index `host`s are built from it. Default: the address the server listens on. */
   publicUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')).optional(),
-  /** Largest request body; Pinecone's upsert limit is 2 MB. */
-  maxBodyBytes: wholeNumber(1024, 1024 ** 3).default(2 * 1024 * 1024),
+  /**
+   * Largest request body, to bound the memory a request can take. The default takes Pinecone's
+   * largest upsert by record count (1,000 records with 40 KB of metadata each) written with
+   * full-precision doubles up to dimension ~3,500; an upsert is also held to what its index's
+   * dimension can need (src/server/upsert-limit.ts), ~47 MB at dimension 128.
+   */
+  maxBodyBytes: wholeNumber(1024, 1024 ** 3).default(128 * 1024 * 1024),
   /** How long a shutdown waits for in-flight requests before the process exits anyway. */
   shutdownTimeoutMs: wholeNumber(0, 10 * 60_000).default(10_000),
 });

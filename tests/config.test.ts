@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       dataDir: resolve('facevault-data'),
       logLevel: 'info',
       synchronous: 'normal',
-      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 2_097_152, shutdownTimeoutMs: 10_000 },
+      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 134_217_728, shutdownTimeoutMs: 10_000 },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.server)).toBe(true);

@@ -86,7 +86,7 @@ function toCoded(err: FastifyError | FacevaultError, request: FastifyRequest): F
       const limit = request.routeOptions.bodyLimit;
       return fvError(
         'FV_ERR_PAYLOAD_TOO_LARGE',
-        `body: is over the ${limit}-byte limit of a request; send fewer records per request (Pinecone's own limit is 2 MB too), or raise the limit with FACEVAULT_MAX_BODY_BYTES (--max-body-bytes)`,
+        `body: is over the ${limit}-byte limit of a request; send fewer records per request, or raise the limit with FACEVAULT_MAX_BODY_BYTES (--max-body-bytes)`,
         { limit, setting: 'FACEVAULT_MAX_BODY_BYTES' },
       );
     }

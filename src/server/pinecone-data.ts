@@ -8,9 +8,10 @@
  * namespace is chosen); stores name it ''. Both spellings reach the store's default namespace,
  * and responses spell it `__default__`.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyBodyParser, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fvError } from '../errors.js';
 import type { MetadataFilter, RecordInput, RecordMetadata, StoreIndex } from '../stores/vector-store.js';
+import { LIMITS } from '../vector/types.js';
 import { routeSchema } from './json-schema.js';
 import {
   DeleteRequest,
@@ -36,6 +37,8 @@ import {
   UpsertRequest,
   UpsertResponse,
 } from './pinecone-schemas.js';
+import { parseUpsertBody } from './upsert-body.js';
+import { upsertBodyLimit, upsertTooLarge } from './upsert-limit.js';
 import { fetchJson, queryJson, serializeWith, type FetchPayload, type QueryPayload } from './vector-responses.js';
 
 /** Mount point of an index's data plane on this server. */
@@ -55,26 +58,43 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
   const { store } = app;
   const index = (request: FastifyRequest<{ Params: IndexParams }>): Promise<StoreIndex> => store.openIndex(request.params.indexName);
 
-  app.post<{ Params: IndexParams; Body: UpsertRequest }>(
-    '/vectors/upsert',
-    {
-      schema: routeSchema({
-        summary: 'Insert or overwrite up to 1,000 records (2 MB), all or nothing, durably',
-        operationId: 'upsert_vectors',
-        tags: TAGS,
-        params: IndexNameParams,
-        body: UpsertRequest,
-        response: { 200: UpsertResponse },
-      }),
-    },
-    async (request): Promise<UpsertResponse> => {
-      const { vectors, namespace } = request.body;
-      // Metadata values arrive typed `unknown` (and sparseValues is not in RecordInput): the store
-      // checks each record and names the bad field.
-      const upsertedCount = await (await index(request)).upsert(vectors as RecordInput[], defined({ namespace: storeNamespace(namespace) }));
-      return { upsertedCount };
-    },
-  );
+  await app.register(async (upsert) => {
+    // The index, opened in preParsing to check the body's size, is reused by the handler.
+    const opened = new WeakMap<FastifyRequest, StoreIndex>();
+    const defaultJson = app.getDefaultJsonParser('error', 'error');
+    upsert.removeContentTypeParser('application/json');
+    upsert.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (_request: FastifyRequest, body: Buffer) => parseUpsertBody(body, (text) => parsedBy(defaultJson, text)));
+    upsert.addHook('preParsing', async (request: FastifyRequest<{ Params: IndexParams }>, _reply, payload) => {
+      const target = await index(request);
+      const bytes = Number(request.headers['content-length']);
+      if (bytes > upsertBodyLimit(target.spec.dimension)) throw upsertTooLarge(bytes, target.spec);
+      opened.set(request, target);
+      return payload;
+    });
+
+    upsert.post<{ Params: IndexParams; Body: UpsertRequest }>(
+      '/vectors/upsert',
+      {
+        schema: routeSchema({
+          summary: 'Insert or overwrite up to 1,000 records, all or nothing, durably',
+          description: `At most ${LIMITS.maxUpsertRecords} records, and a body no larger than they can need at the index's dimension with full-precision values and ${LIMITS.maxMetadataBytes / 1024} KB of metadata each.`,
+          operationId: 'upsert_vectors',
+          tags: TAGS,
+          params: IndexNameParams,
+          body: UpsertRequest,
+          response: { 200: UpsertResponse },
+        }),
+      },
+      async (request): Promise<UpsertResponse> => {
+        const { vectors, namespace } = request.body;
+        const target = opened.get(request) ?? (await index(request));
+        // Metadata values arrive typed `unknown` (and sparseValues is not in RecordInput): the store
+        // checks each record and names the bad field.
+        const upsertedCount = await target.upsert(vectors as RecordInput[], defined({ namespace: storeNamespace(namespace) }));
+        return { upsertedCount };
+      },
+    );
+  });
 
   app.post<{ Params: IndexParams; Body: QueryRequest }>(
     '/query',
@@ -320,6 +340,20 @@ function usage(records: number): { readUnits: number } {
 
 function wireNamespace(name: string): string {
   return name === '' ? WIRE_DEFAULT_NAMESPACE : name;
+}
+
+/**
+ * What fastify's default JSON parser makes of a body, for the bodies the upsert parser hands
+ * back: its guard against `__proto__` and `constructor` keys, and its errors. It answers through
+ * its callback before returning.
+ */
+function parsedBy(parser: FastifyBodyParser<string>, text: string): unknown {
+  let outcome: { err: Error | null; value: unknown } | undefined;
+  void parser(undefined as never, text, (err, value) => {
+    outcome = { err, value };
+  });
+  if (outcome?.err) throw outcome.err;
+  return outcome?.value;
 }
 
 /** Stores refuse option keys they do not know even when their value is undefined. */

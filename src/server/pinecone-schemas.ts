@@ -106,7 +106,7 @@ export const UpsertRequest = z.strictObject({
     .array(z.strictObject({ id: z.string(), values: Values, sparseValues: Sparse.optional(), metadata: Metadata.optional() }))
     .min(1)
     .max(LIMITS.maxUpsertRecords)
-    .describe(`At most ${LIMITS.maxUpsertRecords} records and 2 MB per request`),
+    .describe(`At most ${LIMITS.maxUpsertRecords} records per request`),
   namespace: Namespace.optional(),
 });
 export type UpsertRequest = z.infer<typeof UpsertRequest>;

@@ -19,7 +19,8 @@ const WRONG_KEY = 'sk-guess-0b5d9e';
 
 describe('logging', () => {
   it('never writes an API key, whatever the request and its outcome', async () => {
-    const h = await startHarness({ logLevel: 'trace', apiKeys: [KEY, OTHER_KEY] });
+    // A limit of 1 MiB, so that the padded upsert below is refused with 413.
+    const h = await startHarness({ logLevel: 'trace', apiKeys: [KEY, OTHER_KEY], maxBodyBytes: 1024 * 1024 });
     try {
       const { pc, server } = h;
       await pc.createIndex({ name: 'logged', dimension: 2, spec: SERVERLESS });

@@ -59,7 +59,7 @@ async function createFixture(client: OfficialClient, pc: Pinecone): Promise<Pine
   return records;
 }
 
-describe.each(OFFICIAL_CLIENTS)('the official client $major.x', (client) => {
+describe.each(OFFICIAL_CLIENTS)('the official client, major $major', (client) => {
   let h: Harness;
   let pc: Pinecone;
   let fixtureRecords: PineconeRecord[];
@@ -427,6 +427,20 @@ describe.each(OFFICIAL_CLIENTS)('the official client $major.x', (client) => {
       expect(result.records.first).toMatchObject(records[0] as PineconeRecord);
       expect(result.records.second).toMatchObject(records[1] as PineconeRecord);
       expect((await index.fetchByMetadata({ filter: { group: { $eq: 'missing' } } })).records).toEqual({});
+    });
+  });
+
+  describe('the reference workload, with default settings', () => {
+    it('upserts 1,000 records of 128 full-precision doubles (2.6 MB of JSON) in one request, and fetches their float32 values', async () => {
+      await pc.createIndex({ name: 'deepface', dimension: 128, metric: 'euclidean', spec: serverless('us-east-1'), waitUntilReady: true });
+      const random = seededRandom(11);
+      const records = Array.from({ length: 1000 }, (_, i) => ({ id: `img${i}.jpg`, values: Array.from({ length: 128 }, () => random() * 4 - 2), metadata: { source: `img${i}.jpg` } }));
+      expect(JSON.stringify({ vectors: records }).length).toBeGreaterThan(2.5e6);
+      const index = pc.index('deepface');
+      await index.upsert({ records });
+      expect((await index.describeIndexStats()).totalRecordCount).toBe(1000);
+      const fetched = (await index.fetch({ ids: ['img7.jpg'] })).records['img7.jpg']?.values;
+      expect(fetched?.map(Math.fround)).toEqual(records[7]?.values.map(Math.fround));
     });
   });
 

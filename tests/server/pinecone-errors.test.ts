@@ -1,4 +1,5 @@
 /** Error statuses and messages as the official client surfaces them (its typed errors). */
+import { request } from 'node:http';
 import { Errors, Pinecone } from '@pinecone-database/pinecone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, SERVERLESS, startHarness, type Harness } from './harness.js';
@@ -75,25 +76,44 @@ describe('401, 404, 409, 413', () => {
     await expect(h.pc.createIndex({ name: 'errs', dimension: 3, spec: SERVERLESS })).rejects.toBeInstanceOf(PineconeConflictError);
   });
 
-  it('413 for a body over 2 MB, in Pinecone\'s error shape', async () => {
-    await h.pc.createIndex({ name: 'wide', dimension: 2048, spec: SERVERLESS });
-    // 100 records × 2,048 values × ~19 characters ≈ 3.9 MB of JSON
-    const records = Array.from({ length: 100 }, (_, i) => ({ id: `w${i}`, values: Array.from({ length: 2048 }, (_, d) => Math.sin(i + d) / 3) }));
-    const tooLarge = h.pc.index('wide').upsert({ records });
-    await expect(tooLarge).rejects.toBeInstanceOf(PineconeUnmappedHttpError);
-    await expect(tooLarge).rejects.toThrow(/FV_ERR_PAYLOAD_TOO_LARGE.*2097152-byte limit.*raise the limit with FACEVAULT_MAX_BODY_BYTES.*"status":413}.*Status: 413/);
+  it('413 in Pinecone\'s shape for a body over FACEVAULT_MAX_BODY_BYTES, naming the setting', async () => {
+    const tight = await startHarness({ maxBodyBytes: 1024 * 1024 });
+    try {
+      await tight.pc.createIndex({ name: 'wide', dimension: 2048, spec: SERVERLESS });
+      // 100 records × 2,048 values × ~19 characters ≈ 3.9 MB of JSON
+      const records = Array.from({ length: 100 }, (_, i) => ({ id: `w${i}`, values: Array.from({ length: 2048 }, (_, d) => Math.sin(i + d) / 3) }));
+      const tooLarge = tight.pc.index('wide').upsert({ records });
+      await expect(tooLarge).rejects.toBeInstanceOf(PineconeUnmappedHttpError);
+      await expect(tooLarge).rejects.toThrow(/FV_ERR_PAYLOAD_TOO_LARGE.*1048576-byte limit.*raise the limit with FACEVAULT_MAX_BODY_BYTES.*"status":413}.*Status: 413/);
+    } finally {
+      await tight.stop();
+    }
   });
 
-  it('takes the same body once FACEVAULT_MAX_BODY_BYTES is raised', async () => {
-    const roomy = await startHarness({ maxBodyBytes: 8 * 1024 * 1024 });
-    try {
-      await roomy.pc.createIndex({ name: 'wide', dimension: 2048, spec: SERVERLESS });
-      const records = Array.from({ length: 100 }, (_, i) => ({ id: `w${i}`, values: Array.from({ length: 2048 }, (_, d) => Math.sin(i + d) / 3) }));
-      await roomy.pc.index('wide').upsert({ records });
-      expect((await roomy.pc.index('wide').describeIndexStats()).totalRecordCount).toBe(100);
-    } finally {
-      await roomy.stop();
-    }
+  it('takes that body with the default limit', async () => {
+    await h.pc.createIndex({ name: 'wide', dimension: 2048, spec: SERVERLESS });
+    const records = Array.from({ length: 100 }, (_, i) => ({ id: `w${i}`, values: Array.from({ length: 2048 }, (_, d) => Math.sin(i + d) / 3) }));
+    await h.pc.index('wide').upsert({ records });
+    expect((await h.pc.index('wide').describeIndexStats()).totalRecordCount).toBe(100);
+  });
+
+  it('413 for an upsert larger than its index can need, before the body is read', async () => {
+    // Content-Length alone decides: a client announcing 50 MB for an index of dimension 3 is refused at once.
+    const { port } = new URL(h.server.url);
+    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/indexes/errs/vectors/upsert', headers: { 'api-key': API_KEY, 'content-type': 'application/json', 'content-length': 50_000_000 } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.write('{"vectors":[');
+    });
+    expect(response.status).toBe(413);
+    expect(JSON.parse(response.body)).toMatchObject({
+      error: { code: 'FV_ERR_PAYLOAD_TOO_LARGE', message: expect.stringMatching(/^body: is 50000000 bytes, more than an upsert into index "errs" \(dimension 3\) can need: 44175096 bytes hold 1000 records/), details: { limit: 44_175_096, dimension: 3 } },
+      status: 413,
+    });
   });
 
   it('400 in Pinecone\'s shape for a path segment over the longest namespace name', async () => {
