@@ -17,9 +17,23 @@ export const MAX_UPSERT_BODY_BYTES = 2_000_000;
  * @example wireValues(Float32Array.of(0.1, -2)) // → [0.100000001, -2]
  */
 export function wireValues(values: Float32Array): number[] {
+  return wireVector(values).values;
+}
+
+/**
+ * The wire values and a bound on their JSON bytes, commas included, counted as they are made:
+ * measuring each record with JSON.stringify cost as much again as making them. JSON writes a
+ * number no longer than its 9-digit form, except from 1e9 up, where it spells out up to 21 digits.
+ */
+function wireVector(values: Float32Array): { values: number[]; bytes: number } {
   const out = new Array<number>(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Number(values[i].toPrecision(9));
-  return out;
+  let bytes = 2;
+  for (let i = 0; i < values.length; i++) {
+    const digits = values[i].toPrecision(9);
+    out[i] = Number(digits);
+    bytes += Math.abs(out[i]) < 1e9 ? digits.length + 1 : 24;
+  }
+  return { values: out, bytes };
 }
 
 /**
@@ -35,12 +49,11 @@ export function upsertRequests<M extends RecordMetadata>(batch: ValidatedBatch, 
   let bytes = 0;
   for (const row of rows) {
     const metadata = batch.metadata[row];
-    const record: PineconeRecord<M> = {
-      id: batch.ids[row],
-      values: wireValues(batch.vectors.subarray(row * dimension, (row + 1) * dimension)),
-      ...(metadata === undefined ? {} : { metadata: metadata as M }),
-    };
-    const size = Buffer.byteLength(JSON.stringify(record)) + 1;
+    const metadataJson = batch.metadataJson[row];
+    const vector = wireVector(batch.vectors.subarray(row * dimension, (row + 1) * dimension));
+    const record: PineconeRecord<M> = { id: batch.ids[row], values: vector.values, ...(metadata === undefined ? {} : { metadata: metadata as M }) };
+    // `{"id":…,"values":…,"metadata":…},`; the metadata's JSON is the one validation made.
+    const size = 32 + Buffer.byteLength(JSON.stringify(record.id)) + vector.bytes + (metadataJson === undefined ? 0 : Buffer.byteLength(metadataJson));
     if (current.length > 0 && bytes + size > budget) {
       requests.push(current);
       current = [];

@@ -37,6 +37,15 @@ describe('upsertRequests', () => {
     expect(Float32Array.from(sent[999].values ?? [])).toEqual(records[999].values);
   });
 
+  it('keeps under 2 MB where JSON spells numbers out longer than 9 digits (1e20 is 21 digits)', () => {
+    const dimension = 20_000;
+    const records = Array.from({ length: 6 }, (_, i) => ({ id: `big-${i}`, values: new Float32Array(dimension).fill(-1.23456789e20), metadata: { note: 'é'.repeat(100) } }));
+    const batch = validateUpsertBatch(records, dimension, 'euclidean');
+    const requests = upsertRequests(batch, records.map((_, row) => row), dimension, '');
+    expect(requests.length).toBeGreaterThan(1);
+    for (const request of requests) expect(Buffer.byteLength(JSON.stringify({ vectors: request, namespace: '' }))).toBeLessThanOrEqual(MAX_UPSERT_BODY_BYTES);
+  });
+
   it('sends only the rows asked for (ifAbsent leaves stored ids out)', () => {
     const batch = validateUpsertBatch([{ id: 'a', values: [1, 0] }, { id: 'b', values: [0, 1] }], 2, 'cosine');
     expect(upsertRequests(batch, [1], 2, '').flat().map((record) => record.id)).toEqual(['b']);
