@@ -2,11 +2,11 @@
  * The vector stores on the same data, each beside plain SQL doing the same work on the same
  * PostgreSQL server in the same run — the store's own cost is the ratio to that peer.
  *
- *   npx tsx bench/stores.ts                # 100K × 128: embedded and PostgreSQL stores, plain SQL peers (~10 min)
+ *   npx tsx bench/stores.ts                # 100K × 128: embedded, PostgreSQL and Pinecone stores, with their peers (~15 min)
  *   npx tsx bench/stores.ts --scale 1m     # 1M × 128, PostgreSQL only (the HNSW builds take most of an hour)
  *
  * Options: --n N (records), --exact-queries N (default 50), --queries N (approximate, default 500),
- * --ef 40, --m 16, --ef-construction 64, --skip-embedded, --url postgres://… (default:
+ * --ef 40, --m 16, --ef-construction 64, --skip-embedded, --skip-pinecone, --url postgres://… (default:
  * FACEVAULT_TEST_POSTGRES_URL, else a throwaway cluster from ../shared/tools/postgres-pgvector,
  * else PGlite), --out path (default bench/results/stores-<scale>.json).
  *
@@ -22,14 +22,24 @@
  * - approximate: the same SELECT on one session with `SET hnsw.ef_search` once (one round trip a
  *   query), beside the store's query (its transaction: settings read from the catalog, the
  *   SELECT, COMMIT), alternating. Recall@10 against a brute-force scan in JS.
+ * The Pinecone store runs against a facevault server on loopback (the only Pinecone-compatible
+ * server here; Pinecone's cloud is a network away), beside its own peer: the official client
+ * sending the same records and queries to the same server, alternating. That ratio is the store's
+ * own cost — validation, float32 formatting, cutting requests under 2 MB, reading answers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pinecone } from '@pinecone-database/pinecone';
 import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/server/logger.js';
+import { startServer } from '../src/server/start.js';
 import { openEmbeddedStore, type EmbeddedStore } from '../src/stores/embedded-store.js';
 import { encodeJsonbArray, encodeTextArray, encodeVector, encodeVectorArray } from '../src/stores/postgres/binary-codec.js';
 import { createTableSql, hnswSql, indexTable, type IndexTable } from '../src/stores/postgres/index-table.js';
+import { openPineconeStore } from '../src/stores/pinecone/pinecone-store.js';
+import { wireValues } from '../src/stores/pinecone/wire-records.js';
 import { openPostgresStore } from '../src/stores/postgres/postgres-store.js';
 import type { RecordInput, StoreIndex, VectorStore } from '../src/stores/vector-store.js';
 import { startTestPostgres, type TestPostgres } from '../tests/helpers/postgres.js';
@@ -46,6 +56,7 @@ const EXACT_QUERIES = Number(args['exact-queries'] ?? 50);
 const QUERIES = Number(args.queries ?? 500);
 const HNSW = { m: Number(args.m ?? 16), efConstruction: Number(args['ef-construction'] ?? 64), efSearch: Number(args.ef ?? 40) };
 const WITH_EMBEDDED = SCALE === '100k' && args['skip-embedded'] !== true;
+const WITH_PINECONE = SCALE === '100k' && args['skip-pinecone'] !== true;
 const OUT = String(args.out ?? `bench/results/stores-${SCALE}.json`);
 const INDEX = 'bench';
 const STORE_SCHEMA = 'facevault_bench_store';
@@ -255,6 +266,7 @@ async function main(): Promise<void> {
     const plain = { upsert: rate(upsertMs.binary), exact: exact.b.p50, build: plainBuild, approximate: approximate.b.p50 };
     await embeddedRows(data, queries, exactQueries, truth, plain, approximateTitle);
   }
+  if (WITH_PINECONE) await pineconeRows(data, queries, exactQueries, truth);
 
   await store.close();
   await admin.query(`DROP SCHEMA IF EXISTS ${STORE_SCHEMA} CASCADE; DROP SCHEMA IF EXISTS ${PLAIN_SCHEMA} CASCADE`);
@@ -293,6 +305,66 @@ async function embeddedRows(
     table(approximateTitle, { what: 'embedded store', p50: approximate.latency.p50, p99: approximate.latency.p99, recall: recall(approximate.found, truth), p50_vs_plain_sql: approximate.latency.p50 / plain.approximate });
     await store.close();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Pinecone store through a facevault server on loopback, beside the official client doing the same (see the top of this file). */
+async function pineconeRows(data: Float32Array, queries: Float32Array[], exactQueries: Float32Array[], truth: string[][]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'facevault-bench-pinecone-'));
+  const key = 'bench-key';
+  const server = await startServer(loadConfig({ env: {}, flags: { dataDir: dir, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, apiKeys: [key] } } }), createLogger('warn'));
+  try {
+    const store = await openPineconeStore(server.url.replace(/^http:/, 'pinecone:'), { apiKey: key });
+    const pc = new Pinecone({ apiKey: key, controllerHostUrl: server.url });
+    const peerName = `${INDEX}-peer`;
+    await store.createIndex({ name: INDEX, dimension: DIM, metric: 'cosine', engine: 'exact', hnsw: HNSW });
+    // The official client drops unknown fields, so a facevault server also takes the engine as a tag.
+    await pc.createIndex({ name: peerName, dimension: DIM, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } }, tags: { engine: 'exact' } });
+    const handle = await store.openIndex(INDEX);
+    const { host } = await pc.describeIndex(peerName);
+    const peer = (exact: boolean) => pc.index({ name: peerName, host, additionalHeaders: { 'X-Facevault-Exact': String(exact) } });
+    const peerIds = async (exact: boolean, q: Float32Array) => (await peer(exact).query({ vector: wireValues(q), topK: K })).matches.map((m) => m.id);
+    const title = (what: string) => `Pinecone store over a facevault server on loopback: ${what}`;
+
+    // The peer sends the same 9-digit numbers as the store, prepared outside its timer: the full
+    // doubles of 1,000 × 128 float32 values would exceed the server's 2 MiB body limit.
+    const upsertMs = { store: 0, client: 0 };
+    for (let first = 0, b = 0; first < N; first += BATCH, b++) {
+      const records = batchRecords(data, first);
+      const wire = records.map((r) => ({ id: r.id, values: wireValues(r.values as Float32Array), ...(r.metadata ? { metadata: r.metadata } : {}) }));
+      const steps: [keyof typeof upsertMs, () => Promise<unknown>][] = [
+        ['store', () => handle.upsert(records)],
+        ['client', () => peer(true).upsert({ records: wire })],
+      ];
+      for (let s = 0; s < steps.length; s++) {
+        const [side, step] = steps[(s + b) % steps.length] as (typeof steps)[number];
+        const start = performance.now();
+        await step();
+        upsertMs[side] += ms(start);
+      }
+    }
+    const rate = (totalMs: number) => Math.round(N / (totalMs / 1000));
+    table(title('upsert (batches of 1,000)'), { what: 'Pinecone store', records_per_s: rate(upsertMs.store), vs_client: upsertMs.client / upsertMs.store });
+    table(title('upsert (batches of 1,000)'), { what: 'official client, same records (peer)', records_per_s: rate(upsertMs.client), vs_client: 1 });
+
+    const exact = await alternate(exactQueries, (q) => idsOf(handle.query({ vector: q, topK: K, exact: true })), (q) => peerIds(true, q));
+    table(title('exact top-10, ms'), { what: 'Pinecone store', p50: exact.a.p50, p99: exact.a.p99, recall: recall(exact.aIds, truth), p50_vs_client: exact.a.p50 / exact.b.p50 });
+    table(title('exact top-10, ms'), { what: 'official client, X-Facevault-Exact: true (peer)', p50: exact.b.p50, p99: exact.b.p99, recall: recall(exact.bIds, truth), p50_vs_client: 1 });
+
+    await store.configureIndex(INDEX, { engine: 'approximate' });
+    await pc.configureIndex({ name: peerName, tags: { engine: 'approximate' } });
+    // Both graphs built before timing: the server's embedded store builds them in the background.
+    const backend = server.store as EmbeddedStore;
+    await handle.query({ vector: queries[0] as Float32Array, topK: K, exact: false });
+    await peerIds(false, queries[0] as Float32Array);
+    for (const name of [INDEX, peerName]) await backend.database.index(name).flush();
+    const approximate = await alternate(queries, (q) => idsOf(handle.query({ vector: q, topK: K, exact: false })), (q) => peerIds(false, q));
+    table(title(`approximate top-10 (HNSW, server's ef), ms`), { what: 'Pinecone store', p50: approximate.a.p50, p99: approximate.a.p99, recall: recall(approximate.aIds, truth), p50_vs_client: approximate.a.p50 / approximate.b.p50 });
+    table(title(`approximate top-10 (HNSW, server's ef), ms`), { what: 'official client, X-Facevault-Exact: false (peer)', p50: approximate.b.p50, p99: approximate.b.p99, recall: recall(approximate.bIds, truth), p50_vs_client: 1 });
+    await store.close();
+  } finally {
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
