@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { fvError } from '../errors.js';
+import { deservesGraph } from './ann/graph-policy.js';
 import type { MetadataPredicate } from './filter.js';
 import { NamespaceState, type Hit } from './namespace.js';
 import type { SegmentBatch, Storage } from './storage/sqlite-log.js';
@@ -29,7 +30,11 @@ export class IndexEngine {
     this.lastSeq = storage.lastSeq(config.name);
   }
 
-  /** Rebuilds the index's memory from its log, then opens its graphs when it searches approximately by default. */
+  /**
+   * Rebuilds the index's memory from its log. Opens no graph and starts no thread: a graph opens
+   * when a query or a write first needs it, so a reopen costs the log replay whatever the number
+   * of namespaces.
+   */
   static async open(config: IndexConfig, storage: Storage, dataDir: string): Promise<IndexEngine> {
     const engine = new IndexEngine(config, storage, join(dataDir, 'ann', config.name));
     storage.replay(config.name, (entry) => {
@@ -42,7 +47,6 @@ export class IndexEngine {
         engine.namespaces.get(entry.namespace)?.applyDelete(entry.ids);
       }
     });
-    if (config.engine === 'approximate') await engine.ensureGraphs();
     return engine;
   }
 
@@ -71,7 +75,8 @@ export class IndexEngine {
 
   async upsert(namespace: string, ids: string[], vectors: Float32Array, metadata: (RecordMetadata | undefined)[], metadataJson: (string | undefined)[]): Promise<number> {
     const ns = this.namespaceFor(namespace);
-    if (this.config.engine === 'approximate') await ns.ensureGraph(this.config.hnsw);
+    // Opened before the commit, so that a graph that cannot open fails the write rather than follow it.
+    if (this.config.engine === 'approximate' && deservesGraph(ns.recordCount + ids.length)) await ns.ensureGraph(this.config.hnsw);
     const seqs = new Float64Array(ids.length);
     for (let i = 0; i < ids.length; i++) seqs[i] = this.lastSeq + 1 + i;
     this.storage.appendUpsert(this.name, namespace, { ids, seqs, vectors, metadataJson });
@@ -106,16 +111,23 @@ export class IndexEngine {
     return { ns, hits: ns.search({ vector, topK, predicate, exact, ef, efSearch: this.config.hnsw.efSearch }) };
   }
 
-  /** Builds the approximate graph of every namespace that lacks one (an exact-default index builds lazily, on its first approximate query). */
+  /**
+   * Opens (and builds) the graph of every namespace large enough for one (an exact-default index
+   * builds lazily, on a namespace's first approximate query). Smaller namespaces are scanned exactly.
+   */
   async ensureGraphs(): Promise<void> {
-    await Promise.all([...this.namespaces.values()].map((ns) => ns.ensureGraph(this.config.hnsw)));
+    const large = [...this.namespaces.values()].filter((ns) => deservesGraph(ns.recordCount));
+    await Promise.all(large.map((ns) => ns.ensureGraph(this.config.hnsw)));
   }
 
   async ensureGraph(namespace: string): Promise<void> {
-    await this.existing(namespace)?.ensureGraph(this.config.hnsw);
+    const ns = this.existing(namespace);
+    if (ns && deservesGraph(ns.recordCount)) await ns.ensureGraph(this.config.hnsw);
   }
 
+  /** Resolves when every graph the index searches by default holds every record written so far. */
   async flushGraphs(): Promise<void> {
+    if (this.config.engine === 'approximate') await this.ensureGraphs();
     await Promise.all([...this.namespaces.values()].map((ns) => ns.flushGraph()));
   }
 
@@ -124,7 +136,8 @@ export class IndexEngine {
    * survives a crash, never half of either) and deletes its graph files, which hold every vector
    * the graph ever took. The graph is deleted first, so a crash in between leaves nothing erased
    * in a graph; it is rebuilt from the live records under their same keys (sequence numbers) in
-   * the background when the namespace had one or the index searches approximately by default.
+   * the background when the namespace had one or the index searches approximately by default,
+   * and the namespace is still large enough for one.
    * @returns the live records kept and the dead versions (overwritten or deleted) removed.
    */
   async compact(namespace: string): Promise<{ recordCount: number; reclaimedVersions: number }> {
@@ -138,7 +151,7 @@ export class IndexEngine {
     const reclaimedVersions = ns.deadVersions;
     this.storage.compact(this.name, namespace, segmentsOf(ns, this.config.dimension));
     ns.deadVersions = 0;
-    if (rebuild && ns.recordCount > 0) await ns.ensureGraph(this.config.hnsw);
+    if (rebuild && deservesGraph(ns.recordCount)) await ns.ensureGraph(this.config.hnsw);
     return { recordCount: ns.recordCount, reclaimedVersions };
   }
 

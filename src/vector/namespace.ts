@@ -1,12 +1,13 @@
 /**
  * The in-memory state of one namespace: a vector slab, the id ↔ slot maps, metadata, and the
- * approximate graph (when built). Knows nothing of durability: the index commits a batch to
+ * approximate graph (while open). Knows nothing of durability: the index commits a batch to
  * storage first and only then applies it here.
  */
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AnnIndex } from './ann/ann-index.js';
+import { GRAPH_IDLE_MS } from './ann/graph-policy.js';
 import { VectorSlab } from './exact/slab.js';
 import { searchExact } from './exact/scan.js';
 import type { MetadataPredicate } from './filter.js';
@@ -18,6 +19,11 @@ export interface NamespaceRecordBatch {
   seqs: Float64Array;
   vectors: Float32Array;
   metadata: (RecordMetadata | undefined)[];
+}
+
+export interface NamespaceOptions {
+  /** Close the graph after this long without a query or write using it (default GRAPH_IDLE_MS). */
+  graphIdleMs?: number;
 }
 
 export interface Hit {
@@ -75,8 +81,11 @@ export class NamespaceState {
   private sortedIds: string[] | undefined;
   private ann: AnnIndex | undefined;
   private annOpening: Promise<AnnIndex> | undefined;
-  /** Set while drop() discards the graph: a graph opened meanwhile would view the files being deleted. */
-  private graphDropping: Promise<void> | undefined;
+  /** Set while the graph is closed or dropped: a graph opened meanwhile would race the files being tidied or deleted. */
+  private graphReleasing: Promise<void> | undefined;
+  /** Closes the open graph once nothing has used it for graphIdleMs; refreshed by every use. */
+  private graphIdleTimer: NodeJS.Timeout | undefined;
+  private readonly graphIdleMs: number;
   /** Record versions in the log that no longer count (overwritten or deleted): what compaction would reclaim. */
   deadVersions = 0;
 
@@ -87,7 +96,9 @@ export class NamespaceState {
     private readonly dimension: number,
     private readonly metric: Metric,
     indexAnnDir: string,
+    options: NamespaceOptions = {},
   ) {
+    this.graphIdleMs = options.graphIdleMs ?? GRAPH_IDLE_MS;
     this.slab = new VectorSlab(dimension, { norms: metric === 'cosine' });
     // A namespace name may hold any characters and be 512 bytes long: hash it into a safe directory name.
     this.annDir = join(indexAnnDir, createHash('sha256').update(name).digest('hex').slice(0, 32));
@@ -141,7 +152,10 @@ export class NamespaceState {
         this.tailSlotsWritten.push(slot);
       }
     }
-    this.ann?.enqueue(seqs, vectors);
+    if (this.ann) {
+      this.ann.enqueue(seqs, vectors);
+      this.graphIdleTimer?.refresh();
+    }
   }
 
   /** Removes records that storage has already deleted; unknown ids are ignored. */
@@ -188,17 +202,31 @@ export class NamespaceState {
     }
   }
 
-  /** Opens (or builds) the approximate graph and hands it every record it does not hold yet. */
+  /**
+   * Opens (or builds) the approximate graph and hands it every record it does not hold yet. The
+   * graph stays open while queries or writes use it, and closes after graphIdleMs without.
+   */
   async ensureGraph(hnsw: HnswConfig): Promise<AnnIndex> {
-    while (this.graphDropping) await this.graphDropping;
+    while (this.graphReleasing) await this.graphReleasing;
     if (this.ann) return this.ann;
     this.annOpening ??= (async () => {
       const ann = await AnnIndex.open({ dir: this.annDir, dimension: this.dimension, metric: this.metric, hnsw });
       this.enqueueUnbuilt(ann);
       this.ann = ann;
+      this.graphIdleTimer = setTimeout(() => this.closeIdleGraph(), this.graphIdleMs).unref();
       return ann;
     })();
     return this.annOpening;
+  }
+
+  /** A graph still building is in use: closing it would throw its queue away. */
+  private closeIdleGraph(): void {
+    if (this.ann?.building) {
+      this.graphIdleTimer?.refresh();
+      return;
+    }
+    // Nobody awaits this close: report its failure rather than leave a rejection unhandled.
+    this.releaseGraph(async (ann) => ann?.close()).catch((err: unknown) => console.error(`[facevault ann] closing the idle graph of namespace "${this.name}" failed`, err));
   }
 
   private enqueueUnbuilt(ann: AnnIndex): void {
@@ -221,7 +249,9 @@ export class NamespaceState {
     if (this.recordCount === 0) return [];
     const topK = Math.min(request.topK, this.recordCount);
     const ann = this.ann;
-    if (request.exact || !ann || this.tailDominates(ann.searchableThrough)) return this.searchExactly(request.vector, topK, request.predicate);
+    if (request.exact || !ann) return this.searchExactly(request.vector, topK, request.predicate);
+    this.graphIdleTimer?.refresh();
+    if (this.tailDominates(ann.searchableThrough)) return this.searchExactly(request.vector, topK, request.predicate);
     return this.searchApproximately(ann, request, topK);
   }
 
@@ -326,10 +356,7 @@ export class NamespaceState {
   }
 
   async close(): Promise<void> {
-    const ann = this.ann ?? (await this.annOpening?.catch(() => undefined));
-    this.ann = undefined;
-    this.annOpening = undefined;
-    await ann?.close();
+    await this.releaseGraph(async (ann) => ann?.close());
   }
 
   /**
@@ -338,18 +365,36 @@ export class NamespaceState {
    * The next ensureGraph() builds a new graph from the live records.
    */
   async drop(): Promise<void> {
-    const dropping = (async () => {
-      const ann = this.ann ?? (await this.annOpening?.catch(() => undefined));
-      this.ann = undefined;
-      this.annOpening = undefined;
+    await this.releaseGraph(async (ann) => {
       await ann?.drop();
       await rm(this.annDir, { recursive: true, force: true });
+    });
+  }
+
+  /**
+   * Takes the graph (open or opening) out of use and hands it to `finish`; ensureGraph() waits
+   * until that is done. Queries meanwhile scan exactly.
+   */
+  private async releaseGraph(finish: (ann: AnnIndex | undefined) => Promise<void>): Promise<void> {
+    // An earlier release's failure went to its own caller.
+    while (this.graphReleasing) await this.graphReleasing.catch(() => undefined);
+    const releasing = (async () => {
+      const ann = this.ann ?? (await this.annOpening?.catch(() => undefined));
+      clearTimeout(this.graphIdleTimer);
+      this.graphIdleTimer = undefined;
+      this.ann = undefined;
+      this.annOpening = undefined;
+      // Without a graph there is no tail: ensureGraph() derives it again from seqToSlot.
+      this.tailSeqs = [];
+      this.tailSlotsWritten = [];
+      this.tailStart = 0;
+      await finish(ann);
     })();
-    this.graphDropping = dropping;
+    this.graphReleasing = releasing;
     try {
-      await dropping;
+      await releasing;
     } finally {
-      if (this.graphDropping === dropping) this.graphDropping = undefined;
+      if (this.graphReleasing === releasing) this.graphReleasing = undefined;
     }
   }
 }

@@ -1,5 +1,6 @@
 /** VectorIndex.compact(): what deletes and overwrites left in the files is gone, everything live stays. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GRAPH_MIN_RECORDS } from '../../src/vector/ann/graph-policy.js';
 import { openDatabase, type Database } from '../../src/vector/database.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { filesHolding } from '../stores/files-holding.js';
@@ -35,10 +36,11 @@ describe('compact', () => {
   it('removes erased and overwritten vectors from the log and the graph files, while open, and keeps the rest', async () => {
     await db.createIndex({ name: 'g', dimension: DIMENSION, metric: 'euclidean', engine: 'approximate', hnsw: HNSW });
     const index = db.index('g').namespace('people');
-    const records = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, values: ordinary(i), metadata: { subject: `s${i % 30}` } }));
+    // Enough records for the namespace to have a graph at all.
+    const records = Array.from({ length: GRAPH_MIN_RECORDS }, (_, i) => ({ id: `r${i}`, values: ordinary(i), metadata: { subject: `s${i % 30}` } }));
     await index.upsert({ records: records.slice(0, 150) });
     await index.upsert({ records: [{ id: 'erased', values: distinctive(1), metadata: { subject: 'eve' } }, { id: 'changed', values: distinctive(2) }] });
-    await index.upsert({ records: records.slice(150) });
+    for (let first = 150; first < records.length; first += 1_000) await index.upsert({ records: records.slice(first, first + 1_000) });
     await index.upsert({ records: [{ id: 'changed', values: ordinary(999) }] });
     await index.flush();
     await index.deleteOne({ id: 'erased' });
@@ -46,7 +48,7 @@ describe('compact', () => {
     expect(filesHolding(tmp.dir, bytesOf(distinctive(1))).length).toBeGreaterThanOrEqual(2);
     expect(filesHolding(tmp.dir, bytesOf(distinctive(2)))).not.toEqual([]);
 
-    expect(await index.compact()).toEqual({ namespace: 'people', recordCount: 301, reclaimedVersions: 2 });
+    expect(await index.compact()).toEqual({ namespace: 'people', recordCount: records.length + 1, reclaimedVersions: 2 });
     expect(filesHolding(tmp.dir, bytesOf(distinctive(1)))).toEqual([]);
     expect(filesHolding(tmp.dir, bytesOf(distinctive(2)))).toEqual([]);
     expect(filesHolding(tmp.dir, '"subject":"eve"')).toEqual([]);
@@ -63,7 +65,7 @@ describe('compact', () => {
     await db.close();
     db = await openDatabase(tmp.dir);
     const reopened = db.index('g').namespace('people');
-    expect((await reopened.describeIndexStats()).namespaces.people).toEqual({ recordCount: 301 });
+    expect((await reopened.describeIndexStats()).namespaces.people).toEqual({ recordCount: records.length + 1 });
     expect((await reopened.fetch({ ids: ['r42', 'erased', 'changed'] })).records).toEqual({
       r42: { id: 'r42', values: Array.from(Float32Array.from(ordinary(42))), metadata: { subject: 's12' } },
       changed: { id: 'changed', values: Array.from(Float32Array.from(ordinary(999))) },
