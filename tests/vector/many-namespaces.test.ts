@@ -3,6 +3,7 @@
  * cost a thread, a graph or a snapshot per namespace, neither while written nor when reopened.
  */
 import { readdirSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnnIndex } from '../../src/vector/ann/ann-index.js';
@@ -36,6 +37,7 @@ describe('an approximate index of 5,000 small namespaces and two large ones', ()
   let peakBuilderThreads = 0;
 
   beforeAll(async () => {
+    await access(tmp.dir); // starts libuv's thread pool (4 threads, once per process) before counting
     threadsAtStart = osThreads();
     rssAtStart = process.memoryUsage().rss;
     db = await openDatabase(tmp.dir);

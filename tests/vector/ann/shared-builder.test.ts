@@ -1,5 +1,6 @@
 /** Every graph of the process is built by one shared builder thread, which ends when no graph needs it (issue 12). */
 import { readdirSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AnnIndex, type AnnOptions } from '../../../src/vector/ann/ann-index.js';
@@ -23,6 +24,7 @@ afterEach(() => {
 
 describe('SharedBuilder', () => {
   it('builds 40 graphs at once on one thread, and ends the thread when they close', async () => {
+    await access(tmp.dir); // starts libuv's thread pool (4 threads, once per process) before counting
     const threadsBefore = osThreads();
     const data = clustered(40 * 20, dimension, 40, { seed: 3 });
     const graphs = await Promise.all(Array.from({ length: 40 }, (_, g) => AnnIndex.open(optionsFor(`g${g}`))));
