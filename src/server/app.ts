@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { LIMITS } from '../vector/types.js';
 import { installAuth } from './auth.js';
+import { clientErrorHandler } from './client-errors.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
 import { faceApi } from './face-api.js';
 import { FaceService } from './face-service.js';
@@ -55,12 +56,14 @@ export async function buildApp({ config, store, logger }: AppOptions): Promise<F
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     frameworkErrors,
+    clientErrorHandler,
     // No type coercion: it would turn a `null` inside a vector into 0 (a NaN serialised by
     // JSON.stringify arrives as null). Query strings are typed by coerceQuerystring instead.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     schemaErrorFormatter: formatSchemaError,
-    // On close: refuse new requests with 503, drop idle keep-alive sockets, let in-flight ones finish.
-    return503OnClosing: true,
+    // On close: drop idle keep-alive sockets and let in-flight requests finish; requests that still
+    // arrive get FV_ERR_CLOSED (503, Retry-After) from installErrorHandling, in Pinecone's shape.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
 

@@ -7,9 +7,24 @@
  * message, while the client gets only the code and its catalog summary (a 5xx message may name
  * files and paths of the server).
  */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOG, fvError, isFacevaultError, type ErrorCode, type FacevaultError } from '../errors.js';
 import type { ErrorResponse } from './pinecone-schemas.js';
+
+/**
+ * Seconds a client should wait before retrying a 503 (`Retry-After`): an overloaded face queue
+ * drains in about a second; a store that cannot be reached, or a server shutting down, takes longer.
+ */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = { FV_ERR_OVERLOADED: 1 };
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The multipart parser's directory. It raises plain errors with no code ("Unexpected end of
+ * multipart data", "Boundary not found"); one raised there is a malformed form, the client's doing.
+ */
+const MULTIPART_PARSER = dirname(createRequire(createRequire(import.meta.url).resolve('@fastify/multipart')).resolve('@fastify/busboy'));
 
 /**
  * Pinecone's own sentence for failures whose message Pinecone clients match on (the official
@@ -38,9 +53,24 @@ function detailsOf(err: FacevaultError): { details?: Record<string, unknown> } {
   return Object.keys(err.details).length > 0 ? { details: { ...err.details } } : {};
 }
 
-/** Installs the error and not-found handlers on the root instance (inherited by every plugin). */
+/**
+ * Installs the error and not-found handlers on the root instance (inherited by every plugin), and
+ * the refusal of requests that arrive (on a kept-alive connection) once the server is closing:
+ * FV_ERR_CLOSED in Pinecone's shape with a Retry-After, where fastify's own 503 had its own shape.
+ */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | FacevaultError, request, reply) => respond(err, request, reply));
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    // Said as it is (a 5xx message is otherwise replaced by the code's summary) and logged at info: nothing failed.
+    const err = fvError('FV_ERR_CLOSED', 'The server is shutting down; retry shortly, or against another server of the same store');
+    request.log.info({ code: err.code, status: err.status }, err.message);
+    return send(reply, err);
+  });
   app.setNotFoundHandler((request, reply) => {
     const path = (request.raw.url ?? '').split('?')[0];
     const err = fvError('FV_ERR_ROUTE_NOT_FOUND', `No route for ${request.method} ${path}`, { method: request.method, path });
@@ -75,12 +105,19 @@ function respond(err: FastifyError | FacevaultError, request: FastifyRequest, re
 }
 
 function send(reply: FastifyReply, err: FacevaultError, shape: ErrorBodyShape = errorBody): FastifyReply {
+  if (err.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS[err.code] ?? DEFAULT_RETRY_AFTER_SECONDS));
   return reply.status(err.status).type('application/json; charset=utf-8').send(shape(err));
+}
+
+/** An error the multipart parser raised (with no code: fastify's own errors from forms have one). */
+function isMultipartParserError(err: Error & { code?: string }): boolean {
+  return err.code === undefined && err.stack?.includes(MULTIPART_PARSER) === true;
 }
 
 /** The coded error a failure stands for; anything unexpected is an internal error with no detail. */
 function toCoded(err: FastifyError | FacevaultError, request: FastifyRequest): FacevaultError {
   if (isFacevaultError(err)) return err;
+  if (isMultipartParserError(err)) return fvError('FV_ERR_INVALID_ARGUMENT', `body: is not a valid multipart form: ${err.message}`, { in: 'body' });
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
       const limit = request.routeOptions.bodyLimit;
