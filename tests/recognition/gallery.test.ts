@@ -203,8 +203,9 @@ describe('Gallery on face-api sample photos', () => {
     await store.database.index(gallery.indexName).namespace(gallery.name).flush();
     await reopen();
     expect(filesHolding(tmp.dir, '"subject":"s4-1"')).not.toEqual([]);
-    // Both the segment log and the HNSW graph snapshot hold the face's vector before the erase.
-    expect(filesHolding(tmp.dir, vectorBytes).map((path) => path.includes(`${sep}ann${sep}`)).sort()).toEqual([false, true]);
+    // The segment log holds the face's vector before the erase (a gallery this small has no HNSW
+    // graph: it is scanned exactly; tests/stores/embedded-store.test.ts covers the graph's files).
+    expect(filesHolding(tmp.dir, vectorBytes).map((path) => path.includes(`${sep}ann${sep}`)).sort()).toEqual([false]);
 
     expect(await gallery.eraseSubject('s4-1')).toBe(1);
     expect(await gallery.getRecord(id)).toBeUndefined();

@@ -1,6 +1,7 @@
 /** The embedded VectorStore: the interface's contract on tiny hand-made records, and purge (erase). */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEmbeddedStore, type EmbeddedStore } from '../../src/stores/embedded-store.js';
+import { GRAPH_MIN_RECORDS } from '../../src/vector/ann/graph-policy.js';
 import type { StoreIndex } from '../../src/stores/vector-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { filesHolding } from './files-holding.js';
@@ -92,8 +93,10 @@ describe('EmbeddedStore', () => {
     try {
       const people = await approximate.ensureIndex({ name: 'faces', dimension: 4, metric: 'euclidean' });
       const erased = v(4321.25, -876.5, 55.125, 9.0625);
-      const others = Array.from({ length: 50 }, (_, i) => ({ id: `p${i}`, values: v(i, i % 7, 1, 2), metadata: { subject: `s${i}` } }));
-      await people.upsert([...others, { id: 'eve-1', values: erased, metadata: { subject: 'eve' } }]);
+      // Enough records for the namespace to get a graph (smaller ones are scanned exactly and have none).
+      const others = Array.from({ length: GRAPH_MIN_RECORDS }, (_, i) => ({ id: `p${i}`, values: v(i, i % 7, 1, 2), metadata: { subject: `s${i}` } }));
+      for (let first = 0; first < others.length; first += 1_000) await people.upsert(others.slice(first, first + 1_000));
+      await people.upsert([{ id: 'eve-1', values: erased, metadata: { subject: 'eve' } }]);
       await approximate.database.index('faces').flush();
       const bytes = new Uint8Array(erased.buffer);
       expect(filesHolding(annTmp.dir, bytes).length).toBeGreaterThanOrEqual(2);
