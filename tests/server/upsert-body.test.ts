@@ -9,6 +9,7 @@ describe('parseUpsertBody', () => {
   it.each([
     ['a plain body', '{"vectors":[{"id":"a","values":[0.5,0.25,-1,0,1e-3,2E+2,-0.0]}],"namespace":"ns"}'],
     ['whitespace everywhere', ' { "vectors" : [ { "id" : "a" , "values" : [ 1 , 2 ] } , { "values":[3,4],"id":"b" } ] } \n'],
+    ['tabs and CRLF inside values', '{"vectors":[{"id":"a","values":[\t1,\r\n 2 ,\t3\n]}]}'],
     ['metadata, sparse values and fields no store knows', '{"vectors":[{"id":"a","values":[1],"metadata":{"genre":"drama","year":2001.5,"tags":["x","y"],"ok":true},"sparseValues":{"indices":[0],"values":[1]},"extra":null}],"other":[1,{"a":"]"}]}'],
     ['ids and strings with escapes and UTF-8', '{"vectors":[{"id":"caf\\u00e9 \\"q\\" ✓","values":[1],"metadata":{"s":"tab\\tnew\\nline ümlaut"}}],"namespace":"naïve"}'],
     ['values that are not all plain numbers', '{"vectors":[{"id":"a","values":[1,null,"2",[3],true]},{"id":"b","values":"none"},{"id":"c","values":{}}]}'],
