@@ -5,17 +5,18 @@
  * one record by id and verify it against a distance threshold. Each step's time is printed beside
  * the reference run on Pinecone (8.37 s per chunk of 1,000, 0.3 s per query).
  *
- *   npx tsx examples/reference-scenario.ts                              # starts its own server (temp dir)
+ *   npx tsx examples/reference-scenario.ts                              # starts its own server (child process, temp dir)
  *   npx tsx examples/reference-scenario.ts --url http://host:5080 --api-key KEY   # an existing one
  *   npx tsx examples/reference-scenario.ts --records 20000             # a shorter run
  */
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Errors, Pinecone, type PineconeRecord } from '@pinecone-database/pinecone';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/server/logger.js';
-import { startServer, type RunningServer } from '../src/server/start.js';
+import { startServer } from '../src/server/start.js';
 import { seededRandom } from '../src/util/seeded-random.js';
 
 const args = new Map<string, string>();
@@ -30,14 +31,13 @@ const THRESHOLD = 10;
 const REFERENCE = { secondsPerChunk: 8.37, secondsPerQuery: 0.3 } as const;
 
 /**
- * A seeded uniform(-2, 2) value at float32 precision, written with the 9 significant digits that
- * identify a float32 exactly. A float32 embedding carries no more, and this keeps a chunk of
- * 1,000 × 128 values (~1.6 MB of JSON) under the 2 MB request limit, which full double
- * precision (~2.5 MB) would exceed.
+ * A seeded uniform(-2, 2) double, written with all its 17 significant digits as DeepFace writes
+ * embeddings: a chunk of 1,000 × 128 values is ~2.6 MB of JSON, which the server takes with its
+ * default settings.
  */
 function makeRandom(seed: number): () => number {
   const unit = seededRandom(seed);
-  return () => Number(Math.fround(unit() * 4 - 2).toPrecision(9));
+  return () => unit() * 4 - 2;
 }
 
 function randomVector(random: () => number): number[] {
@@ -64,22 +64,37 @@ async function withRetries<T>(what: string, attempt: () => Promise<T>, attempts 
   }
 }
 
-async function connect(): Promise<{ pc: Pinecone; server?: RunningServer; cleanup: () => Promise<void> }> {
+/**
+ * The server of a run that names none: this file again (`--serve DIR`) in a child process, as a
+ * server runs in production — apart from the client, each on its own core.
+ */
+async function serve(dataDir: string): Promise<void> {
+  const config = loadConfig({ env: {}, flags: { dataDir, logLevel: 'warn', server: { port: 0, auth: false } } });
+  const server = await startServer(config, createLogger('warn'));
+  process.send?.(server.url);
+  process.once('message', async () => {
+    await server.close();
+    process.disconnect();
+  });
+}
+
+async function connect(): Promise<{ pc: Pinecone; cleanup: () => Promise<void> }> {
   const url = args.get('url');
   if (url) {
     const apiKey = args.get('api-key') ?? process.env.FACEVAULT_API_KEY ?? '';
     return { pc: new Pinecone({ apiKey, controllerHostUrl: url }), cleanup: async () => undefined };
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'facevault-scenario-'));
-  const config = loadConfig({ env: {}, flags: { dataDir, logLevel: 'warn', server: { port: 0, auth: false } } });
-  const server = await startServer(config, createLogger('warn'));
-  console.log(`facevault server at ${server.url} (data in ${dataDir})`);
+  const child = fork(new URL(import.meta.url).pathname, ['--serve', dataDir], { execArgv: ['--import', 'tsx'] });
+  const serverUrl = await new Promise<string>((resolve) => child.once('message', (message) => resolve(message as string)));
+  console.log(`facevault server at ${serverUrl} (data in ${dataDir})`);
   // Without keys the server ignores the key; the client still insists on having one.
   return {
-    pc: new Pinecone({ apiKey: 'local', controllerHostUrl: server.url }),
-    server,
+    pc: new Pinecone({ apiKey: 'local', controllerHostUrl: serverUrl }),
     cleanup: async () => {
-      await server.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('close');
+      await exited;
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -146,4 +161,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (args.has('serve')) await serve(args.get('serve') as string);
+else await main();
