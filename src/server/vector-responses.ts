@@ -1,13 +1,13 @@
 /**
- * JSON text of the data-plane responses that carry vector values (fetch, fetch by metadata,
- * query with includeValues), written by hand so that values go out in their shortest float32
- * form ({@link float32ArrayJson}) straight from the store's Float32Arrays, with no array of
- * doubles in between. Field order and names are those of the response schemas in
+ * JSON of the data-plane responses that carry vector values (fetch, fetch by metadata, query
+ * with includeValues), written by hand so that values go out in their shortest float32 form
+ * ({@link JsonBytes.float32Array}) straight from the store's Float32Arrays to the response's
+ * bytes, with no array of doubles or string per number in between. Field order and names are those of the response schemas in
  * `pinecone-schemas.ts`, which document these routes.
  */
 import type { FastifySerializerCompiler } from 'fastify';
 import type { RecordMetadata } from '../stores/vector-store.js';
-import { float32ArrayJson } from './float32-json.js';
+import { JsonBytes } from './float32-json.js';
 
 export interface Usage {
   readonly readUnits: number;
@@ -42,43 +42,51 @@ export interface QueryPayload {
   readonly usage: Usage;
 }
 
+/** Bytes to reserve per value: most float32s take 10-11 characters and a comma. */
+const BYTES_PER_VALUE = 12;
+
 /**
- * @example fetchJson({ records: [{ id: 'a', values: Float32Array.of(0.5, 0.4) }], namespace: 'ns', usage: { readUnits: 1 } })
+ * @example fetchJson({ records: [{ id: 'a', values: Float32Array.of(0.5, 0.4) }], namespace: 'ns', usage: { readUnits: 1 } }).toString()
  *   // → '{"vectors":{"a":{"id":"a","values":[0.5,0.4]}},"namespace":"ns","usage":{"readUnits":1}}'
  */
-export function fetchJson({ records, namespace, usage, next }: FetchPayload): string {
-  let text = '{"vectors":{';
+export function fetchJson({ records, namespace, usage, next }: FetchPayload): Buffer {
+  const out = new JsonBytes(1024 + records.reduce((bytes, record) => bytes + 256 + record.values.length * BYTES_PER_VALUE, 0)).raw('{"vectors":{');
   for (let i = 0; i < records.length; i++) {
     const { id, values, metadata } = records[i] as RecordPayload;
     const key = JSON.stringify(id);
-    text += `${i === 0 ? '' : ','}${key}:{"id":${key},"values":${float32ArrayJson(values)}${metadataJson(metadata)}}`;
+    out.raw(`${i === 0 ? '' : ','}${key}:{"id":${key},"values":`).float32Array(values);
+    if (metadata !== undefined) out.raw(',"metadata":').json(metadata);
+    out.raw('}');
   }
-  text += `},"namespace":${JSON.stringify(namespace)},${usageJson(usage)}`;
-  return `${text}${next === undefined ? '' : `,"pagination":{"next":${JSON.stringify(next)}}`}}`;
+  out.raw('},"namespace":').json(namespace).raw(usageJson(usage));
+  if (next !== undefined) out.raw(',"pagination":{"next":').json(next).raw('}');
+  return out.raw('}').toBuffer();
 }
 
 /**
- * @example queryJson({ matches: [{ id: 'a', score: 0.5 }], namespace: '__default__', usage: { readUnits: 1 } })
+ * @example queryJson({ matches: [{ id: 'a', score: 0.5 }], namespace: '__default__', usage: { readUnits: 1 } }).toString()
  *   // → '{"matches":[{"id":"a","score":0.5}],"namespace":"__default__","usage":{"readUnits":1}}'
  */
-export function queryJson({ matches, namespace, usage }: QueryPayload): string {
-  let text = '{"matches":[';
+export function queryJson({ matches, namespace, usage }: QueryPayload): Buffer {
+  const out = new JsonBytes(1024 + matches.reduce((bytes, match) => bytes + 256 + (match.values?.length ?? 0) * BYTES_PER_VALUE, 0)).raw('{"matches":[');
   for (let i = 0; i < matches.length; i++) {
     const { id, score, values, metadata } = matches[i] as MatchPayload;
-    text += `${i === 0 ? '' : ','}{"id":${JSON.stringify(id)},"score":${JSON.stringify(score)}${values ? `,"values":${float32ArrayJson(values)}` : ''}${metadataJson(metadata)}}`;
+    out.raw(`${i === 0 ? '' : ','}{"id":`).json(id).raw(',"score":').json(score);
+    if (values !== undefined) out.raw(',"values":').float32Array(values);
+    if (metadata !== undefined) out.raw(',"metadata":').json(metadata);
+    out.raw('}');
   }
-  return `${text}],"namespace":${JSON.stringify(namespace)},${usageJson(usage)}}`;
-}
-
-function metadataJson(metadata: RecordMetadata | undefined): string {
-  return metadata === undefined ? '' : `,"metadata":${JSON.stringify(metadata)}`;
+  return out.raw('],"namespace":').json(namespace).raw(usageJson(usage)).raw('}').toBuffer();
 }
 
 function usageJson({ readUnits }: Usage): string {
-  return `"usage":{"readUnits":${readUnits}}`;
+  return `,"usage":{"readUnits":${readUnits}}`;
 }
 
-/** A route's `serializerCompiler` that writes its success response with `write` (errors keep the default serializer). */
-export function serializeWith<T>(write: (payload: T) => string): FastifySerializerCompiler<unknown> {
-  return () => (payload) => write(payload as T);
+/**
+ * A route's `serializerCompiler` that writes its success response with `write` (errors keep the
+ * default serializer). fastify sends a Buffer as it is, although its types say string.
+ */
+export function serializeWith<T>(write: (payload: T) => Buffer): FastifySerializerCompiler<unknown> {
+  return () => (payload) => write(payload as T) as unknown as string;
 }

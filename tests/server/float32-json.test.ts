@@ -1,8 +1,11 @@
 /** Vector values go out as the shortest text that reads back to the stored float32, and the hand-written responses are valid JSON of the documented shapes. */
 import { describe, expect, it } from 'vitest';
-import { float32ArrayJson, float32Text } from '../../src/server/float32-json.js';
+import { JsonBytes } from '../../src/server/float32-json.js';
 import { fetchJson, queryJson } from '../../src/server/vector-responses.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
+
+const float32Text = (value: number) => new JsonBytes(4).float32(value).toString();
+const float32ArrayJson = (values: Float32Array) => new JsonBytes(4).float32Array(values).toString();
 
 /** The definition, slowly: the fewest significant digits whose value rounds to the same float32. */
 function shortestByDefinition(value: number): string {
@@ -53,10 +56,16 @@ describe('float32Text', () => {
   });
 });
 
-describe('float32ArrayJson', () => {
-  it('writes a JSON array', () => {
+describe('float32Array', () => {
+  it('writes a JSON array, growing the buffer as it goes', () => {
     expect(float32ArrayJson(Float32Array.of(0.5, 0.4, -2))).toBe('[0.5,0.4,-2]');
     expect(float32ArrayJson(new Float32Array(0))).toBe('[]');
+    const many = Float32Array.from({ length: 1000 }, (_, i) => i / 7);
+    expect((JSON.parse(float32ArrayJson(many)) as number[]).map(Math.fround)).toEqual(Array.from(many));
+  });
+
+  it('writes other JSON as JSON.stringify does, in UTF-8', () => {
+    expect(new JsonBytes(2).raw('{"a":').json('café ✓').raw('}').toString()).toBe('{"a":"café ✓"}');
   });
 });
 
@@ -70,14 +79,14 @@ describe('responses carrying values', () => {
       namespace: 'ns',
       usage: { readUnits: 1 },
       next: 'tok',
-    });
+    }).toString();
     expect(JSON.parse(text)).toEqual({
       vectors: { 'a"1': { id: 'a"1', values: [0.5, 0.4], metadata: { genre: 'drama', tags: ['x'] } }, b: { id: 'b', values: [1, 0] } },
       namespace: 'ns',
       usage: { readUnits: 1 },
       pagination: { next: 'tok' },
     });
-    expect(fetchJson({ records: [], namespace: '__default__', usage: { readUnits: 1 } })).toBe('{"vectors":{},"namespace":"__default__","usage":{"readUnits":1}}');
+    expect(fetchJson({ records: [], namespace: '__default__', usage: { readUnits: 1 } }).toString()).toBe('{"vectors":{},"namespace":"__default__","usage":{"readUnits":1}}');
   });
 
   it('query: matches with values only when the store gave them', () => {
@@ -88,7 +97,7 @@ describe('responses carrying values', () => {
       ],
       namespace: '__default__',
       usage: { readUnits: 1 },
-    });
+    }).toString();
     expect(JSON.parse(text)).toEqual({ matches: [{ id: 'a', score: 0.25, values: [0.4] }, { id: 'b', score: -1.5, metadata: { n: 2 } }], namespace: '__default__', usage: { readUnits: 1 } });
   });
 });
