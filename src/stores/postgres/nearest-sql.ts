@@ -35,9 +35,10 @@ export interface NearestOptions {
 }
 
 /**
- * The topK records of namespace $2 nearest to vector $1 (in no promised order), as the columns of
- * the schema's `match` type: id, distance, metadata, values (from `vector_send()`); the last two
- * NULL unless asked for. `ORDER BY` the distance expression itself, so an HNSW index can serve it.
+ * The topK records of namespace $2 nearest to vector $1 (in no promised order), as the schema's
+ * `match` type but its last column (nearest() adds `exact`): id, distance, metadata, values (from
+ * `vector_send()`), the last two NULL unless asked for. `ORDER BY` the distance expression itself,
+ * so an HNSW index can serve it.
  */
 export function nearestSql(table: string, options: NearestOptions): string {
   const { operator } = METRIC_SQL[options.metric];

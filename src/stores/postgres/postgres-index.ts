@@ -91,7 +91,7 @@ export class PostgresIndex<M extends RecordMetadata = RecordMetadata> implements
       const args = new PackedTextParams(3);
       const options = { metric: this.spec.metric, topK: q.topK, includeValues: q.includeValues, includeMetadata: q.includeMetadata };
       const statement = nearestSql(this.table.table, q.filter === undefined ? options : { ...options, where: filterSql(query.filter as MetadataFilter, args) });
-      const { rows } = await this.context.pool.query<RecordRow & { distance: number }>(nearestCallSql(this.context.schema), [
+      const { rows } = await this.context.pool.query<RecordRow & { distance: number; exact: boolean }>(nearestCallSql(this.context.schema), [
         this.id,
         statement,
         q.exact ?? null,
@@ -101,9 +101,11 @@ export class PostgresIndex<M extends RecordMetadata = RecordMetadata> implements
         q.namespace,
         encodeTextArray(args.values),
       ]);
+      // An approximate answer that came back short is followed by the exact one (see nearest()).
+      const answer = rows.some((row) => row.exact) ? rows.filter((row) => row.exact) : rows;
       const { score } = METRIC_SQL[this.spec.metric];
-      rows.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return rows.map((row) => ({ id: row.id, score: score(row.distance), ...this.payloadOf(row) }));
+      answer.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return answer.map((row) => ({ id: row.id, score: score(row.distance), ...this.payloadOf(row) }));
     });
   }
 

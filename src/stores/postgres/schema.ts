@@ -72,18 +72,20 @@ const MIGRATIONS: readonly Migration[] = [
           set_config('hnsw.ef_search', least(greatest(ef, top_k), ${MAX_EF_SEARCH})::text, true);
       END $fn$;
 
-      CREATE TYPE ${s}.match AS (id text, distance double precision, metadata jsonb, "values" bytea);
+      CREATE TYPE ${s}.match AS (id text, distance double precision, metadata jsonb, "values" bytea, exact boolean);
 
       -- One nearest-neighbour query in one round trip: the index's default engine and efSearch
       -- (where the caller gives none) from the catalog, the settings, then \`statement\` (which
-      -- reads $1 the vector, $2 the namespace, $3 further text values) planned under them. An
-      -- approximate answer with fewer than top_k rows is replaced by an exact one.
+      -- reads $1 the vector, $2 the namespace, $3 further text values) planned under them; each
+      -- row says whether it came from an exact search. An approximate answer with fewer than
+      -- top_k rows is followed by the exact answer, which the caller keeps instead: a set-returning
+      -- function cannot take back rows, and buffering every answer to check it cost more.
       CREATE FUNCTION ${s}.nearest(index_id bigint, statement text, exact boolean, ef integer, top_k integer, query vector, namespace text, args text[])
       RETURNS SETOF ${s}.match LANGUAGE plpgsql AS $fn$
       DECLARE
         use_exact boolean;
         width integer;
-        answer ${s}.match[];
+        returned integer;
       BEGIN
         SELECT coalesce(nearest.exact, i.engine = 'exact'), coalesce(nearest.ef, i.hnsw_ef_search) INTO use_exact, width
           FROM ${s}.indexes AS i WHERE i.id = index_id;
@@ -91,15 +93,13 @@ const MIGRATIONS: readonly Migration[] = [
           RAISE EXCEPTION 'index % no longer exists', index_id USING ERRCODE = '${INDEX_GONE}';
         END IF;
         PERFORM ${s}.search_settings(use_exact, width, top_k);
-        IF NOT use_exact THEN
-          EXECUTE 'SELECT coalesce(array_agg(ROW(m.*)::${s}.match), ''{}'') FROM (' || statement || ') AS m' INTO answer USING query, namespace, args;
-          IF cardinality(answer) = top_k THEN
-            RETURN QUERY SELECT * FROM unnest(answer);
-            RETURN;
-          END IF;
-          PERFORM ${s}.search_settings(true, width, top_k);
+        RETURN QUERY EXECUTE format('SELECT m.*, %L::boolean FROM (%s) AS m', use_exact, statement) USING query, namespace, args;
+        GET DIAGNOSTICS returned = ROW_COUNT;
+        IF use_exact OR returned = top_k THEN
+          RETURN;
         END IF;
-        RETURN QUERY EXECUTE statement USING query, namespace, args;
+        PERFORM ${s}.search_settings(true, width, top_k);
+        RETURN QUERY EXECUTE format('SELECT m.*, true FROM (%s) AS m', statement) USING query, namespace, args;
       END $fn$;
     `,
   },
