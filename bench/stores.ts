@@ -6,6 +6,7 @@
  *   npx tsx bench/stores.ts --scale 1m     # 1M × 128, PostgreSQL only (the HNSW builds take most of an hour)
  *
  * Options: --n N (records), --exact-queries N (default 50), --queries N (approximate, default 500),
+ * --rounds N (over the approximate queries, default 5),
  * --ef 40, --m 16, --ef-construction 64, --skip-embedded, --skip-pinecone, --url postgres://… (default:
  * FACEVAULT_TEST_POSTGRES_URL, else a throwaway cluster from ../shared/tools/postgres-pgvector,
  * else PGlite), --out path (default bench/results/stores-<scale>.json).
@@ -16,19 +17,22 @@
  *   batch alternately with the store's (so drift in this shared machine's load hits both alike);
  *   and, on its own afterwards, the common way: the same statement with vectors sent as text '[…]'.
  * - exact: a plain `SELECT … ORDER BY embedding <=> $1 LIMIT 10` on the table before any HNSW
- *   index exists (a sequential scan, as the store's), alternating query by query with the store.
- * - HNSW build: CREATE INDEX … USING hnsw with the same m and ef_construction, beside the store's
- *   configureIndex({ engine: 'approximate' }), which runs that statement.
- * - approximate: the same SELECT on one session with `SET hnsw.ef_search` once (one round trip a
- *   query), beside the store's query (its transaction: settings read from the catalog, the
- *   SELECT, COMMIT), alternating. Recall@10 against a brute-force scan in JS.
+ *   index exists (a sequential scan, as the store's), alternating query by query with the store,
+ *   through a pg Pool of the store's size.
+ * - HNSW build: CREATE INDEX … USING hnsw with the same m and ef_construction, before and after
+ *   the store's configureIndex({ engine: 'approximate' }), which runs that statement.
+ * - approximate: the same SELECT through a Pool whose sessions start with `hnsw.ef_search` set
+ *   (one round trip a query), beside the store's query (one call of its nearest() function:
+ *   defaults read from the catalog, settings, the SELECT), alternating, over several rounds; and
+ *   the same SELECT on a second such pool against the first, the noise floor of the ratios.
+ *   Recall@10 against a brute-force scan in JS.
  * The Pinecone store runs against a facevault server on loopback (the only Pinecone-compatible
  * server here; Pinecone's cloud is a network away), beside its own peer: the official client
  * sending the same records and queries to the same server, alternating. That ratio is the store's
  * own cost — validation, float32 formatting, cutting requests under 2 MB, reading answers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pinecone } from '@pinecone-database/pinecone';
 import pg from 'pg';
@@ -54,6 +58,8 @@ const K = 10;
 const BATCH = 1_000;
 const EXACT_QUERIES = Number(args['exact-queries'] ?? 50);
 const QUERIES = Number(args.queries ?? 500);
+/** Rounds over the approximate queries; each side's ratio is the median of the rounds'. */
+const ROUNDS = Number(args.rounds ?? 5);
 const HNSW = { m: Number(args.m ?? 16), efConstruction: Number(args['ef-construction'] ?? 64), efSearch: Number(args.ef ?? 40) };
 const WITH_EMBEDDED = SCALE === '100k' && args['skip-embedded'] !== true;
 const WITH_PINECONE = SCALE === '100k' && args['skip-pinecone'] !== true;
@@ -66,7 +72,7 @@ const tables: Record<string, Row[]> = {};
 const results: Record<string, unknown> = {
   machine: machineFacts(),
   command: `npx tsx bench/stores.ts ${process.argv.slice(2).join(' ')}`.trim(),
-  settings: { SCALE, N, DIM, K, BATCH, EXACT_QUERIES, QUERIES, HNSW, metric: 'cosine' },
+  settings: { SCALE, N, DIM, K, BATCH, EXACT_QUERIES, QUERIES, ROUNDS, HNSW, metric: 'cosine' },
 };
 
 function table(name: string, entry: Row): void {
@@ -111,29 +117,46 @@ async function plainUpsertText(client: pg.Client, t: IndexTable, data: Float32Ar
   await client.query(UPSERT_SQL(t, 'vector'), [ids.slice(first, last), vectors, json]);
 }
 
-function plainNearest(client: pg.Client, t: IndexTable, vector: Float32Array): Promise<pg.QueryResult<{ id: string }>> {
+function plainNearest(client: pg.Pool, t: IndexTable, vector: Float32Array): Promise<pg.QueryResult<{ id: string }>> {
   return client.query(`SELECT id, embedding <=> $1::vector AS distance FROM ${t.table} WHERE namespace = '' ORDER BY embedding <=> $1::vector LIMIT ${K}`, [encodeVector(vector)]);
 }
 
 // ── measurement helpers ────────────────────────────────────────────────────────────────────────
 
-/** Times `a` and `b` on each input, alternating which goes first, so load drift hits both alike. */
-async function alternate<T>(inputs: readonly T[], a: (input: T) => Promise<string[]>, b: (input: T) => Promise<string[]>): Promise<{ a: LatencySummary; b: LatencySummary; aIds: string[][]; bIds: string[][] }> {
+/**
+ * Times `a` and `b` on each input, alternating which goes first, so load drift hits both alike;
+ * `rounds` times over the inputs. `ratio` is the median over rounds of a's p50 to b's: on this
+ * shared machine one round's p50 ratio of two identical sides strays by up to ±20 %.
+ */
+async function alternate<T>(
+  inputs: readonly T[],
+  a: (input: T) => Promise<string[]>,
+  b: (input: T) => Promise<string[]>,
+  rounds = 1,
+): Promise<{ a: LatencySummary; b: LatencySummary; aIds: string[][]; bIds: string[][]; ratio: number }> {
   const times = { a: [] as number[], b: [] as number[] };
   const found = { a: [] as string[][], b: [] as string[][] };
-  const timed = async (side: 'a' | 'b', input: T) => {
-    const start = performance.now();
-    const result = await (side === 'a' ? a : b)(input);
-    times[side].push(ms(start));
-    found[side].push(result);
-  };
-  for (let i = 0; i < inputs.length; i++) {
-    const input = inputs[i] as T;
-    const [first, second] = i % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
-    await timed(first, input);
-    await timed(second, input);
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const roundTimes = { a: [] as number[], b: [] as number[] };
+    const timed = async (side: 'a' | 'b', input: T) => {
+      const start = performance.now();
+      const result = await (side === 'a' ? a : b)(input);
+      roundTimes[side].push(ms(start));
+      if (round === 0) found[side].push(result);
+    };
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i] as T;
+      const [first, second] = i % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
+      await timed(first, input);
+      await timed(second, input);
+    }
+    ratios.push(summarize(roundTimes.a).p50 / summarize(roundTimes.b).p50);
+    times.a.push(...roundTimes.a);
+    times.b.push(...roundTimes.b);
   }
-  return { a: summarize(times.a), b: summarize(times.b), aIds: found.a, bIds: found.b };
+  ratios.sort((x, y) => x - y);
+  return { a: summarize(times.a), b: summarize(times.b), aIds: found.a, bIds: found.b, ratio: ratios[Math.floor(ratios.length / 2)] as number };
 }
 
 async function timeAll<T>(inputs: readonly T[], fn: (input: T) => Promise<string[]>): Promise<{ latency: LatencySummary; found: string[][] }> {
@@ -179,6 +202,7 @@ const idsOf = async (matches: Promise<{ id: string }[]>) => (await matches).map(
 // ── the run ─────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg();
   console.log(`data: ${N.toLocaleString('en-US')} × ${DIM} face-like vectors, ${EXACT_QUERIES} exact and ${QUERIES} approximate queries`);
   const { data, queries: allQueries } = clusteredVectors(N, Math.max(QUERIES, EXACT_QUERIES), DIM, Math.max(1, N / 10), 0.5, 7);
   const queries = Array.from({ length: QUERIES }, (_, i) => row(allQueries, DIM, i));
@@ -232,35 +256,43 @@ async function main(): Promise<void> {
   const storeTableId = (await admin.query<{ id: string }>(`SELECT id FROM ${STORE_SCHEMA}.indexes WHERE name = $1`, [INDEX])).rows[0]?.id as string;
   await admin.query(`VACUUM ANALYZE ${indexTable(STORE_SCHEMA, INDEX, storeTableId).table}`);
 
+  // Queries of plain SQL go through a pool like the store's, its sessions set up once by a
+  // startup option (the way an application tunes pgvector for all its connections).
+  const peerPool = () => new pg.Pool({ connectionString: server.url, max: 4, options: `-c hnsw.ef_search=${HNSW.efSearch}` });
+  const peer = peerPool();
+  const plainIds = async (q: Float32Array) => (await plainNearest(peer, plainBinary, q)).rows.map((r) => r.id);
+
   // Exact: before any HNSW index, store against the plain SELECT.
-  const exact = await alternate(
-    exactQueries,
-    (q) => idsOf(pgIndex.query({ vector: q, topK: K, exact: true })),
-    async (q) => (await plainNearest(admin, plainBinary, q)).rows.map((r) => r.id),
-  );
-  table('Exact top-10 (sequential scan), ms', { what: 'PostgreSQL store', p50: exact.a.p50, p99: exact.a.p99, recall: recall(exact.aIds, truth), p50_vs_plain_sql: exact.a.p50 / exact.b.p50 });
+  const exact = await alternate(exactQueries, (q) => idsOf(pgIndex.query({ vector: q, topK: K, exact: true })), plainIds);
+  table('Exact top-10 (sequential scan), ms', { what: 'PostgreSQL store', p50: exact.a.p50, p99: exact.a.p99, recall: recall(exact.aIds, truth), p50_vs_plain_sql: exact.ratio });
   table('Exact top-10 (sequential scan), ms', { what: 'plain SQL SELECT … ORDER BY … LIMIT 10 (peer)', p50: exact.b.p50, p99: exact.b.p99, recall: recall(exact.bIds, truth), p50_vs_plain_sql: 1 });
 
-  // HNSW build: the plain CREATE INDEX, then the store's configureIndex (which runs the same statement).
-  start = performance.now();
-  await admin.query(`SET statement_timeout = 0; ${hnswSql(plainBinary, 'cosine', HNSW.m, HNSW.efConstruction)}`);
-  const plainBuild = ms(start);
+  // HNSW build, plain / store / plain again (the peer is the mean of its two builds), so that a
+  // load that rises or falls during the run weighs on both sides alike.
+  const plainBuildOnce = async () => {
+    await admin.query(`DROP INDEX IF EXISTS ${PLAIN_SCHEMA}.${plainBinary.hnswIndex}`);
+    const begun = performance.now();
+    await admin.query(`SET statement_timeout = 0; ${hnswSql(plainBinary, 'cosine', HNSW.m, HNSW.efConstruction)}`);
+    return ms(begun);
+  };
+  const firstPlainBuild = await plainBuildOnce();
   start = performance.now();
   await store.configureIndex(INDEX, { engine: 'approximate' });
   const storeBuild = ms(start);
+  const plainBuild = (firstPlainBuild + (await plainBuildOnce())) / 2;
   table('HNSW build, s', { what: 'PostgreSQL store (configureIndex engine approximate)', seconds: storeBuild / 1000, vs_plain_sql: storeBuild / plainBuild });
-  table('HNSW build, s', { what: 'plain SQL CREATE INDEX … USING hnsw (peer)', seconds: plainBuild / 1000, vs_plain_sql: 1 });
+  table('HNSW build, s', { what: 'plain SQL CREATE INDEX … USING hnsw, mean of a build before and one after (peer)', seconds: plainBuild / 1000, vs_plain_sql: 1 });
 
-  // Approximate: the store's query against one SELECT on a session with ef_search set once.
-  await admin.query(`SET hnsw.ef_search = ${HNSW.efSearch}`);
-  const approximate = await alternate(
-    queries,
-    (q) => idsOf(pgIndex.query({ vector: q, topK: K, exact: false })),
-    async (q) => (await plainNearest(admin, plainBinary, q)).rows.map((r) => r.id),
-  );
+  // Approximate: the store's query against one SELECT on sessions with ef_search set; then the
+  // same SELECT on a second pool against the first, which shows how far two identical sides stray.
+  const approximate = await alternate(queries, (q) => idsOf(pgIndex.query({ vector: q, topK: K, exact: false })), plainIds, ROUNDS);
+  const twin = peerPool();
+  const noise = await alternate(queries, async (q) => (await plainNearest(twin, plainBinary, q)).rows.map((r) => r.id), plainIds, ROUNDS);
+  await Promise.all([peer.end(), twin.end()]);
   const approximateTitle = `Approximate top-10 (HNSW, ef ${HNSW.efSearch}), ms`;
-  table(approximateTitle, { what: 'PostgreSQL store', p50: approximate.a.p50, p99: approximate.a.p99, recall: recall(approximate.aIds, truth), p50_vs_plain_sql: approximate.a.p50 / approximate.b.p50 });
-  table(approximateTitle, { what: 'plain SQL SELECT, ef_search set on the session (peer)', p50: approximate.b.p50, p99: approximate.b.p99, recall: recall(approximate.bIds, truth), p50_vs_plain_sql: 1 });
+  table(approximateTitle, { what: 'PostgreSQL store', p50: approximate.a.p50, p99: approximate.a.p99, recall: recall(approximate.aIds, truth), p50_vs_plain_sql: approximate.ratio });
+  table(approximateTitle, { what: 'plain SQL SELECT, ef_search set on the sessions (peer)', p50: approximate.b.p50, p99: approximate.b.p99, recall: recall(approximate.bIds, truth), p50_vs_plain_sql: 1 });
+  table(approximateTitle, { what: 'the same plain SQL on a second pool (noise floor)', p50: noise.a.p50, p99: noise.a.p99, recall: recall(noise.aIds, truth), p50_vs_plain_sql: noise.ratio });
 
   if (WITH_EMBEDDED) {
     const plain = { upsert: rate(upsertMs.binary), exact: exact.b.p50, build: plainBuild, approximate: approximate.b.p50 };
@@ -274,6 +306,9 @@ async function main(): Promise<void> {
   await server.stop();
 
   for (const [title, rows] of Object.entries(tables)) printTable(title, rows);
+  // The machine is shared: the load around the run says how far to trust the absolute figures.
+  results.loadAverage = { start: loadAtStart, end: loadavg() };
+  console.log(`\nload average (1, 5, 15 min): ${loadAtStart.map((x) => x.toFixed(1)).join(', ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(', ')} at the end`);
   results.tables = tables;
   writeResult(OUT, results);
 }
