@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--api-key <key>', 'an accepted API key, repeatable; prefer env FACEVAULT_API_KEYS (comma-separated): a command line is visible to other users', collect, [])
     .option('--no-auth', 'serve without API keys; binds to a loopback address only [env FACEVAULT_AUTH=disabled]')
     .option('--public-url <url>', 'origin clients reach this server at, when behind a proxy [env FACEVAULT_PUBLIC_URL]')
-    .option('--max-body-bytes <n>', 'largest request body [env FACEVAULT_MAX_BODY_BYTES; default 2 MiB, as Pinecone]')
+    .option('--max-body-bytes <n>', 'largest request body [env FACEVAULT_MAX_BODY_BYTES; default 128 MiB; an upsert is also held to what 1,000 records of its index dimension can need]')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [env FACEVAULT_LOG_LEVEL; default info]')
     .action(async (_options: unknown, command: Command) => {
       const options = command.opts<ServeOptions>();

@@ -60,7 +60,8 @@ function buildDocument(routes: readonly CollectedRoute[]): JsonSchema {
       title: 'facevault',
       version: PACKAGE.version,
       description:
-        `${PACKAGE.description}\n\nThe control plane (/indexes) and each index's data plane (/indexes/{indexName}/...) follow Pinecone's REST API 2026-04, ` +
+        `${PACKAGE.description}\n\nThe control plane (/indexes) and each index's data plane (/indexes/{indexName}/...) follow Pinecone's REST API 2026-04 (official client 8.x) and, ` +
+        'where the header X-Pinecone-Api-Version names 2026-07 or later (client 9.x), that version\'s control-plane shapes (documented here in 2026-04\'s), ' +
         'so the official Pinecone clients work unchanged; facevault extensions are marked as such.',
     },
     components: {
