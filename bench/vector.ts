@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import usearch from 'usearch';
 import { PGlite } from '@electric-sql/pglite';
 import { vector as pgvector } from '@electric-sql/pglite-pgvector';
+import { PINECONE_REFERENCE } from '../src/cli/pinecone-reference.js';
 import { openDatabase, type Database } from '../src/vector/database.js';
 import type { HnswConfig, Metric } from '../src/vector/types.js';
 import { machineFacts, parseArgs, printTable, summarize, timeEach, writeResult, type LatencySummary, type Row } from './lib/report.js';
@@ -262,7 +263,7 @@ async function upsertSection(uniform: Float32Array, queries: readonly Float32Arr
     const median = summarize(seconds).p50;
     table(`Durable upsert, ${SIZE} × 128-d uniform, batches of 1,000`, {
       synchronous, median_s: median, runs_s: seconds.map((s) => s.toFixed(3)).join(' '), records_per_s: N / median,
-      reference_pinecone_s: 14 * 60, speedup_vs_reference: (14 * 60) / median, disk_bytes_per_record: diskBytes / N,
+      reference_pinecone_s: PINECONE_REFERENCE.secondsFor100K, speedup_vs_reference: PINECONE_REFERENCE.secondsFor100K / median, disk_bytes_per_record: diskBytes / N,
     });
   }
 }

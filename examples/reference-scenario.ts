@@ -8,12 +8,16 @@
  *   npx tsx examples/reference-scenario.ts                              # starts its own server (child process, temp dir)
  *   npx tsx examples/reference-scenario.ts --url http://host:5080 --api-key KEY   # an existing one
  *   npx tsx examples/reference-scenario.ts --records 20000             # a shorter run
+ *
+ * Writes its figures to bench/results/reference-scenario.json (`--out FILE` to change).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Errors, Pinecone, type PineconeRecord } from '@pinecone-database/pinecone';
+import { machineFacts, writeResult } from '../bench/lib/report.js';
+import { PINECONE_REFERENCE as REFERENCE } from '../src/cli/pinecone-reference.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/server/logger.js';
 import { startServer } from '../src/server/start.js';
@@ -28,7 +32,6 @@ const RECORDS = Number(args.get('records') ?? 100_000);
 const CHUNK = 1_000;
 /** DeepFace's threshold for Facenet (128-d) embeddings under the euclidean distance. */
 const THRESHOLD = 10;
-const REFERENCE = { secondsPerChunk: 8.37, secondsPerQuery: 0.3 } as const;
 
 /**
  * A seeded uniform(-2, 2) double, written with all its 17 significant digits as DeepFace writes
@@ -156,6 +159,18 @@ async function main(): Promise<void> {
       row('query top_k=5', querySeconds, REFERENCE.secondsPerQuery),
       row('fetch by id + verify', fetchSeconds, REFERENCE.secondsPerQuery),
     ]);
+    writeResult(args.get('out') ?? 'bench/results/reference-scenario.json', {
+      machine: machineFacts(),
+      records: RECORDS,
+      chunk: CHUNK,
+      server: args.has('url') ? 'given' : 'child process, temp dir, default settings',
+      upsert: { seconds_in_requests: upsertSeconds, wall_seconds: wallSeconds, seconds_per_chunk: perChunk, chunk_seconds: chunkSeconds },
+      query_top5_seconds: querySeconds,
+      fetch_seconds: fetchSeconds,
+      verified: { id: best.id, distance, threshold: THRESHOLD },
+      reference: REFERENCE,
+      speedup: { upsert_per_chunk: REFERENCE.secondsPerChunk / perChunk, query: REFERENCE.secondsPerQuery / querySeconds, fetch: REFERENCE.secondsPerQuery / fetchSeconds },
+    });
   } finally {
     await cleanup();
   }

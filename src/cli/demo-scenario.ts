@@ -19,9 +19,8 @@ import type { Gallery, IdentifyResult, RecordVerification } from '../recognition
 import type { EmbeddedStore } from '../stores/embedded-store.js';
 import { MAX_BATCH, type StoreRecord } from '../stores/vector-store.js';
 import { seededRandom } from '../util/seeded-random.js';
+import { PINECONE_REFERENCE } from './pinecone-reference.js';
 
-/** The reference: the same scenario on Pinecone's cloud (targets.md). */
-export const PINECONE_REFERENCE = Object.freeze({ secondsPerChunk: 8.37, secondsFor100K: 14 * 60, secondsPerQuery: 0.3 });
 
 export interface DemoPhotos {
   readonly label: string;

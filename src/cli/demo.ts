@@ -14,7 +14,8 @@ import { FacePipeline } from '../face/pipeline.js';
 import { Gallery } from '../recognition/gallery.js';
 import { openEmbeddedStore } from '../stores/embedded-store.js';
 import { MAX_BATCH } from '../stores/vector-store.js';
-import { demoPhotos, PINECONE_REFERENCE, runDemo, type DemoStep } from './demo-scenario.js';
+import { demoPhotos, runDemo, type DemoStep } from './demo-scenario.js';
+import { PINECONE_REFERENCE } from './pinecone-reference.js';
 import { wholeNumber } from './gallery-session.js';
 
 interface DemoFlags {
