@@ -1,10 +1,9 @@
 /** Approximate queries when much of the namespace is not in the graph yet: one exact scan answers. */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AnnIndex } from '../../src/vector/ann/ann-index.js';
 import { GRAPH_MIN_RECORDS } from '../../src/vector/ann/graph-policy.js';
-import { openDatabase, type Database } from '../../src/vector/database.js';
 import type { VectorIndex } from '../../src/vector/vector-index.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useTempDatabase } from '../helpers/temp-database.js';
 import { clustered } from './ann/fixtures.js';
 
 const DIMENSION = 16;
@@ -22,18 +21,11 @@ async function upsertRows(index: VectorIndex, data: Float32Array, from: number, 
 }
 
 describe('approximate query with a large unbuilt tail', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
-  let db: Database;
+  const temp = useTempDatabase();
   const data = clustered(ALL, DIMENSION, 40, { noise: 0.6, normalise: true });
   const queries = clustered(20, DIMENSION, 40, { noise: 0.6, normalise: true, seed: 9 });
-  beforeEach(async () => {
-    tmp = makeTempDir();
-    db = await openDatabase(tmp.dir);
-  });
-  afterEach(async () => {
+  afterEach(() => {
     vi.restoreAllMocks();
-    await db.close();
-    tmp.cleanup();
   });
 
   // Between awaits of settled promises no worker message is handled, so the builder cannot make
@@ -48,8 +40,8 @@ describe('approximate query with a large unbuilt tail', () => {
   }
 
   it('answers exactly, without the graph, when the whole namespace is the tail (first approximate query)', async () => {
-    await db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'exact', hnsw: HNSW });
-    const index = db.index('t');
+    await temp.db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'exact', hnsw: HNSW });
+    const index = temp.db.index('t');
     await upsertRows(index, data, 0, ALL);
     const graphSearch = vi.spyOn(AnnIndex.prototype, 'search');
     await expectExactAnswers(index);
@@ -58,8 +50,8 @@ describe('approximate query with a large unbuilt tail', () => {
   });
 
   it('searches an open graph with the width configureIndex sets, without a reopen', async () => {
-    await db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'approximate', hnsw: HNSW });
-    const index = db.index('t');
+    await temp.db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'approximate', hnsw: HNSW });
+    const index = temp.db.index('t');
     await upsertRows(index, data, 0, BUILT);
     await index.flush();
     const graphSearch = vi.spyOn(AnnIndex.prototype, 'search');
@@ -68,7 +60,7 @@ describe('approximate query with a large unbuilt tail', () => {
     expect(graphSearch.mock.lastCall?.[2]).toBe(HNSW.efSearch);
     // 96: this weak graph (m 8, efConstruction 32) of 4K noisy records found 7-8 of the top 10 at
     // width 48 and 9-10 at 96 for this query, over three builds.
-    await db.configureIndex('t', { hnsw: { efSearch: 96 } });
+    await temp.db.configureIndex('t', { hnsw: { efSearch: 96 } });
     const { matches } = await index.query({ vector, topK: 10, exact: false });
     expect(graphSearch.mock.lastCall?.[2]).toBe(96);
     // A graph built on two threads is not deterministic, so the answer is held to a recall, not to equality.
@@ -77,8 +69,8 @@ describe('approximate query with a large unbuilt tail', () => {
   });
 
   it('answers exactly right after a bulk upsert into a built graph, then uses the graph once it catches up', async () => {
-    await db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'approximate', hnsw: HNSW });
-    const index = db.index('t');
+    await temp.db.createIndex({ name: 't', dimension: DIMENSION, metric: 'cosine', engine: 'approximate', hnsw: HNSW });
+    const index = temp.db.index('t');
     await upsertRows(index, data, 0, BUILT);
     await index.flush();
     const graphSearch = vi.spyOn(AnnIndex.prototype, 'search');

@@ -1,8 +1,7 @@
 /** VectorIndex.compact(): what deletes and overwrites left in the files is gone, everything live stays. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GRAPH_MIN_RECORDS } from '../../src/vector/ann/graph-policy.js';
-import { openDatabase, type Database } from '../../src/vector/database.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { useTempDatabase } from '../helpers/temp-database.js';
 import { filesHolding } from '../stores/files-holding.js';
 
 const DIMENSION = 8;
@@ -22,20 +21,11 @@ function ordinary(i: number): number[] {
 }
 
 describe('compact', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
-  let db: Database;
-  beforeEach(async () => {
-    tmp = makeTempDir();
-    db = await openDatabase(tmp.dir);
-  });
-  afterEach(async () => {
-    await db.close();
-    tmp.cleanup();
-  });
+  const temp = useTempDatabase();
 
   it('removes erased and overwritten vectors from the log and the graph files, while open, and keeps the rest', async () => {
-    await db.createIndex({ name: 'g', dimension: DIMENSION, metric: 'euclidean', engine: 'approximate', hnsw: HNSW });
-    const index = db.index('g').namespace('people');
+    await temp.db.createIndex({ name: 'g', dimension: DIMENSION, metric: 'euclidean', engine: 'approximate', hnsw: HNSW });
+    const index = temp.db.index('g').namespace('people');
     // Enough records for the namespace to have a graph at all.
     const records = Array.from({ length: GRAPH_MIN_RECORDS }, (_, i) => ({ id: `r${i}`, values: ordinary(i), metadata: { subject: `s${i % 30}` } }));
     await index.upsert({ records: records.slice(0, 150) });
@@ -45,13 +35,13 @@ describe('compact', () => {
     await index.flush();
     await index.deleteOne({ id: 'erased' });
     // The premise: a delete hides the record but its bytes stay in the log and in the graph snapshot.
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(1))).length).toBeGreaterThanOrEqual(2);
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(2)))).not.toEqual([]);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(1))).length).toBeGreaterThanOrEqual(2);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(2)))).not.toEqual([]);
 
     expect(await index.compact()).toEqual({ namespace: 'people', recordCount: records.length + 1, reclaimedVersions: 2 });
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(1)))).toEqual([]);
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(2)))).toEqual([]);
-    expect(filesHolding(tmp.dir, '"subject":"eve"')).toEqual([]);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(1)))).toEqual([]);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(2)))).toEqual([]);
+    expect(filesHolding(temp.dir, '"subject":"eve"')).toEqual([]);
 
     // The graph is rebuilt from the live records under their keys: approximate answers are right.
     await index.flush();
@@ -60,11 +50,11 @@ describe('compact', () => {
       expect(matches[0]).toMatchObject({ id: `r${i}`, metadata: { subject: `s${i % 30}` } });
     }
     expect((await index.query({ vector: ordinary(999), topK: 1, exact: false })).matches[0]?.id).toBe('changed');
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(1)))).toEqual([]);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(1)))).toEqual([]);
 
-    await db.close();
-    db = await openDatabase(tmp.dir);
-    const reopened = db.index('g').namespace('people');
+    await temp.db.close();
+    await temp.reopen();
+    const reopened = temp.db.index('g').namespace('people');
     expect((await reopened.describeIndexStats()).namespaces.people).toEqual({ recordCount: records.length + 1 });
     expect((await reopened.fetch({ ids: ['r42', 'erased', 'changed'] })).records).toEqual({
       r42: { id: 'r42', values: Array.from(Float32Array.from(ordinary(42))), metadata: { subject: 's12' } },
@@ -73,8 +63,8 @@ describe('compact', () => {
   });
 
   it('keeps writes made while it runs, keeps sequence numbers rising, and leaves other namespaces alone', async () => {
-    await db.createIndex({ name: 'e', dimension: DIMENSION, metric: 'euclidean' });
-    const index = db.index('e');
+    await temp.db.createIndex({ name: 'e', dimension: DIMENSION, metric: 'euclidean' });
+    const index = temp.db.index('e');
     await index.upsert({ records: [{ id: 'a', values: ordinary(1) }, { id: 'b', values: distinctive(3) }] });
     await index.upsert({ namespace: 'other', records: [{ id: 'b', values: distinctive(4) }] });
     await index.deleteOne({ id: 'b' });
@@ -82,25 +72,25 @@ describe('compact', () => {
     await index.upsert({ records: [{ id: 'c', values: ordinary(3) }] });
     expect(await compacting).toMatchObject({ recordCount: 2, reclaimedVersions: 1 });
     await index.upsert({ records: [{ id: 'a', values: ordinary(4) }] });
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(3)))).toEqual([]);
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(4)))).not.toEqual([]);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(3)))).toEqual([]);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(4)))).not.toEqual([]);
 
-    await db.close();
-    db = await openDatabase(tmp.dir);
-    const { records } = await db.index('e').fetch({ ids: ['a', 'b', 'c'] });
+    await temp.db.close();
+    await temp.reopen();
+    const { records } = await temp.db.index('e').fetch({ ids: ['a', 'b', 'c'] });
     expect(Object.keys(records).sort()).toEqual(['a', 'c']);
     expect(records.a?.values).toEqual(Array.from(Float32Array.from(ordinary(4))));
-    expect(Object.keys((await db.index('e').namespace('other').fetch({ ids: ['b'] })).records)).toEqual(['b']);
+    expect(Object.keys((await temp.db.index('e').namespace('other').fetch({ ids: ['b'] })).records)).toEqual(['b']);
   });
 
   it('empties a namespace whose records are all deleted, and is a no-op on an unknown one', async () => {
-    await db.createIndex({ name: 'n', dimension: DIMENSION, metric: 'euclidean' });
-    const index = db.index('n');
+    await temp.db.createIndex({ name: 'n', dimension: DIMENSION, metric: 'euclidean' });
+    const index = temp.db.index('n');
     await index.upsert({ records: [{ id: 'x', values: distinctive(5) }] });
     await index.deleteOne({ id: 'x' });
     expect(await index.compact()).toEqual({ namespace: '', recordCount: 0, reclaimedVersions: 1 });
     expect(await index.namespace('nobody').compact()).toEqual({ namespace: 'nobody', recordCount: 0, reclaimedVersions: 0 });
-    expect(filesHolding(tmp.dir, bytesOf(distinctive(5)))).toEqual([]);
+    expect(filesHolding(temp.dir, bytesOf(distinctive(5)))).toEqual([]);
     expect((await index.listNamespaces()).namespaces).toEqual([]);
   });
 });

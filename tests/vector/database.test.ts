@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isFacevaultError, type ErrorCode } from '../../src/errors.js';
-import { openDatabase, type Database } from '../../src/vector/database.js';
+import { openDatabase } from '../../src/vector/database.js';
+import { useTempDatabase } from '../helpers/temp-database.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 async function expectCode(promise: Promise<unknown> | (() => unknown), code: ErrorCode): Promise<void> {
@@ -17,59 +18,48 @@ async function expectCode(promise: Promise<unknown> | (() => unknown), code: Err
 }
 
 describe('Database', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
-  let db: Database;
-
-  beforeEach(async () => {
-    tmp = makeTempDir();
-    db = await openDatabase(tmp.dir);
-  });
-
-  afterEach(async () => {
-    await db.close();
-    tmp.cleanup();
-  });
+  const temp = useTempDatabase();
 
   it('creates, lists, describes, configures and deletes indexes', async () => {
-    const created = await db.createIndex({ name: 'faces', dimension: 3, metric: 'euclidean' });
+    const created = await temp.db.createIndex({ name: 'faces', dimension: 3, metric: 'euclidean' });
     expect(created).toMatchObject({ name: 'faces', dimension: 3, metric: 'euclidean', engine: 'exact', deletionProtection: 'disabled', status: { ready: true } });
-    await db.createIndex({ name: 'other', dimension: 2 });
-    expect((await db.listIndexes()).indexes.map((i) => i.name)).toEqual(['faces', 'other']);
-    expect((await db.describeIndex('other')).metric).toBe('cosine');
-    await expectCode(db.createIndex({ name: 'faces', dimension: 3 }), 'FV_ERR_INDEX_EXISTS');
-    await expect(db.createIndex({ name: 'faces', dimension: 3, suppressConflicts: true })).resolves.toMatchObject({ name: 'faces' });
-    await expectCode(db.createIndex({ name: 'Bad_Name', dimension: 3 }), 'FV_ERR_INDEX_NAME');
-    await expectCode(db.createIndex({ name: 'x', dimension: 0 }), 'FV_ERR_INDEX_CONFIG');
-    await expectCode(db.createIndex({ name: 'x', dimension: 3, metric: 'manhattan' as never }), 'FV_ERR_INDEX_CONFIG');
-    await expectCode(db.createIndex({ name: 'x', dimension: 3, metric: 'euclidean', hnsw: { quantization: 'i8' } }), 'FV_ERR_INDEX_CONFIG');
-    await expect(db.createIndex({ name: 'q8', dimension: 3, metric: 'cosine', hnsw: { quantization: 'i8' } })).resolves.toMatchObject({ hnsw: { quantization: 'i8' } });
+    await temp.db.createIndex({ name: 'other', dimension: 2 });
+    expect((await temp.db.listIndexes()).indexes.map((i) => i.name)).toEqual(['faces', 'other']);
+    expect((await temp.db.describeIndex('other')).metric).toBe('cosine');
+    await expectCode(temp.db.createIndex({ name: 'faces', dimension: 3 }), 'FV_ERR_INDEX_EXISTS');
+    await expect(temp.db.createIndex({ name: 'faces', dimension: 3, suppressConflicts: true })).resolves.toMatchObject({ name: 'faces' });
+    await expectCode(temp.db.createIndex({ name: 'Bad_Name', dimension: 3 }), 'FV_ERR_INDEX_NAME');
+    await expectCode(temp.db.createIndex({ name: 'x', dimension: 0 }), 'FV_ERR_INDEX_CONFIG');
+    await expectCode(temp.db.createIndex({ name: 'x', dimension: 3, metric: 'manhattan' as never }), 'FV_ERR_INDEX_CONFIG');
+    await expectCode(temp.db.createIndex({ name: 'x', dimension: 3, metric: 'euclidean', hnsw: { quantization: 'i8' } }), 'FV_ERR_INDEX_CONFIG');
+    await expect(temp.db.createIndex({ name: 'q8', dimension: 3, metric: 'cosine', hnsw: { quantization: 'i8' } })).resolves.toMatchObject({ hnsw: { quantization: 'i8' } });
 
-    await db.configureIndex('faces', { deletionProtection: 'enabled' });
-    await expectCode(db.deleteIndex('faces'), 'FV_ERR_DELETION_PROTECTED');
-    await db.configureIndex('faces', { deletionProtection: 'disabled' });
-    await db.deleteIndex('faces');
-    await expectCode(db.describeIndex('faces'), 'FV_ERR_INDEX_NOT_FOUND');
-    await expectCode(() => db.index('faces'), 'FV_ERR_INDEX_NOT_FOUND');
+    await temp.db.configureIndex('faces', { deletionProtection: 'enabled' });
+    await expectCode(temp.db.deleteIndex('faces'), 'FV_ERR_DELETION_PROTECTED');
+    await temp.db.configureIndex('faces', { deletionProtection: 'disabled' });
+    await temp.db.deleteIndex('faces');
+    await expectCode(temp.db.describeIndex('faces'), 'FV_ERR_INDEX_NOT_FOUND');
+    await expectCode(() => temp.db.index('faces'), 'FV_ERR_INDEX_NOT_FOUND');
   });
 
   it('creates an index once when several calls race for the name (a lazily created gallery index)', async () => {
-    const settled = await Promise.allSettled(Array.from({ length: 4 }, () => db.createIndex({ name: 'raced', dimension: 2, engine: 'approximate' })));
+    const settled = await Promise.allSettled(Array.from({ length: 4 }, () => temp.db.createIndex({ name: 'raced', dimension: 2, engine: 'approximate' })));
     expect(settled.map((s) => (s.status === 'fulfilled' ? 'created' : (s.reason as { code: string }).code))).toEqual(['created', 'FV_ERR_INDEX_EXISTS', 'FV_ERR_INDEX_EXISTS', 'FV_ERR_INDEX_EXISTS']);
-    const quiet = await Promise.all(Array.from({ length: 4 }, () => db.createIndex({ name: 'quiet', dimension: 2, suppressConflicts: true })));
+    const quiet = await Promise.all(Array.from({ length: 4 }, () => temp.db.createIndex({ name: 'quiet', dimension: 2, suppressConflicts: true })));
     expect(new Set(quiet.map((d) => d.createdAt)).size).toBe(1);
-    expect((await db.listIndexes()).indexes.map((d) => d.name)).toEqual(['quiet', 'raced']);
+    expect((await temp.db.listIndexes()).indexes.map((d) => d.name)).toEqual(['quiet', 'raced']);
   });
 
   it("configures tags as Pinecone does: merged, and a key set to '' removed", async () => {
-    await db.createIndex({ name: 'tagged', dimension: 2, tags: { team: 'vision', owner: 'me' } });
-    expect((await db.configureIndex('tagged', { tags: { owner: '', env: 'prod' } })).tags).toEqual({ team: 'vision', env: 'prod' });
-    await expectCode(db.createIndex({ name: 'many', dimension: 2, tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }), 'FV_ERR_INDEX_CONFIG');
-    await expectCode(db.createIndex({ name: 'huge', dimension: 2, deployment: { serverless: { region: 'x'.repeat(9000) } } }), 'FV_ERR_INDEX_CONFIG');
+    await temp.db.createIndex({ name: 'tagged', dimension: 2, tags: { team: 'vision', owner: 'me' } });
+    expect((await temp.db.configureIndex('tagged', { tags: { owner: '', env: 'prod' } })).tags).toEqual({ team: 'vision', env: 'prod' });
+    await expectCode(temp.db.createIndex({ name: 'many', dimension: 2, tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }), 'FV_ERR_INDEX_CONFIG');
+    await expectCode(temp.db.createIndex({ name: 'huge', dimension: 2, deployment: { serverless: { region: 'x'.repeat(9000) } } }), 'FV_ERR_INDEX_CONFIG');
   });
 
   it('upserts, fetches, queries with exact scores, ties by id, and overwrites', async () => {
-    await db.createIndex({ name: 'e', dimension: 2, metric: 'euclidean' });
-    const index = db.index('e');
+    await temp.db.createIndex({ name: 'e', dimension: 2, metric: 'euclidean' });
+    const index = temp.db.index('e');
     await index.upsert({ records: [
       { id: 'b', values: [3, 4], metadata: { kind: 'x' } },
       { id: 'a', values: [3, 4] },
@@ -91,19 +81,19 @@ describe('Database', () => {
   });
 
   it('scores cosine and dotproduct as similarities, higher first', async () => {
-    await db.createIndex({ name: 'c', dimension: 2, metric: 'cosine' });
-    await db.index('c').upsert({ records: [{ id: 'same', values: [2, 0] }, { id: 'orth', values: [0, 5] }, { id: 'opp', values: [-1, 0] }] });
-    const c = await db.index('c').query({ vector: [1, 0], topK: 3 });
+    await temp.db.createIndex({ name: 'c', dimension: 2, metric: 'cosine' });
+    await temp.db.index('c').upsert({ records: [{ id: 'same', values: [2, 0] }, { id: 'orth', values: [0, 5] }, { id: 'opp', values: [-1, 0] }] });
+    const c = await temp.db.index('c').query({ vector: [1, 0], topK: 3 });
     expect(c.matches.map((m) => [m.id, Math.round(m.score * 1e6) / 1e6])).toEqual([['same', 1], ['orth', 0], ['opp', -1]]);
 
-    await db.createIndex({ name: 'd', dimension: 2, metric: 'dotproduct' });
-    await db.index('d').upsert({ records: [{ id: 'p', values: [2, 1] }, { id: 'q', values: [1, 1] }] });
-    expect((await db.index('d').query({ vector: [1, 2], topK: 2 })).matches).toEqual([{ id: 'p', score: 4 }, { id: 'q', score: 3 }]);
+    await temp.db.createIndex({ name: 'd', dimension: 2, metric: 'dotproduct' });
+    await temp.db.index('d').upsert({ records: [{ id: 'p', values: [2, 1] }, { id: 'q', values: [1, 1] }] });
+    expect((await temp.db.index('d').query({ vector: [1, 2], topK: 2 })).matches).toEqual([{ id: 'p', score: 4 }, { id: 'q', score: 3 }]);
   });
 
   it('filters, queries by id, updates, deletes by ids, filter and all', async () => {
-    await db.createIndex({ name: 'f', dimension: 2, metric: 'euclidean' });
-    const index = db.index('f');
+    await temp.db.createIndex({ name: 'f', dimension: 2, metric: 'euclidean' });
+    const index = temp.db.index('f');
     await index.upsert({ records: [
       { id: 'r1', values: [1, 0], metadata: { year: 2020, tags: ['a', 'b'] } },
       { id: 'r2', values: [2, 0], metadata: { year: 2021, tags: ['b'] } },
@@ -134,8 +124,8 @@ describe('Database', () => {
   });
 
   it('keeps namespaces apart and lists ids with pagination', async () => {
-    await db.createIndex({ name: 'n', dimension: 1, metric: 'euclidean' });
-    const index = db.index('n');
+    await temp.db.createIndex({ name: 'n', dimension: 1, metric: 'euclidean' });
+    const index = temp.db.index('n');
     const records = Array.from({ length: 25 }, (_, i) => ({ id: `doc${String(i).padStart(2, '0')}`, values: [i] }));
     await index.namespace('left').upsert({ records });
     await index.upsert({ records: [{ id: 'solo', values: [0] }], namespace: 'right' });
@@ -156,8 +146,8 @@ describe('Database', () => {
   });
 
   it('pages through ids without metadata, a limit at a time, to the last id exactly once', async () => {
-    await db.createIndex({ name: 'l', dimension: 2, metric: 'euclidean' });
-    const index = db.index('l');
+    await temp.db.createIndex({ name: 'l', dimension: 2, metric: 'euclidean' });
+    const index = temp.db.index('l');
     const ids = Array.from({ length: 250 }, (_, i) => `id-${String(i).padStart(3, '0')}`);
     for (let i = 0; i < ids.length; i += 100) await index.upsert({ records: ids.slice(i, i + 100).map((id, j) => ({ id, values: [i + j, 1] })) });
     const seen: string[] = [];
@@ -177,8 +167,8 @@ describe('Database', () => {
   });
 
   it('lists namespaces a page at a time with a prefix, as the Pinecone v8 client does', async () => {
-    await db.createIndex({ name: 'ns', dimension: 1, metric: 'euclidean' });
-    const index = db.index('ns');
+    await temp.db.createIndex({ name: 'ns', dimension: 1, metric: 'euclidean' });
+    const index = temp.db.index('ns');
     for (const name of ['a1', 'a2', 'a3', 'b1', '']) await index.namespace(name).upsert({ records: [{ id: 'x', values: [1] }] });
     const first = await index.listNamespaces({ prefix: 'a', limit: 2 });
     expect(first).toEqual({ namespaces: [{ name: 'a1', recordCount: 1 }, { name: 'a2', recordCount: 1 }], pagination: { next: expect.any(String) }, totalCount: 3 });
@@ -190,8 +180,8 @@ describe('Database', () => {
   });
 
   it('types update as Pinecone v8 does: by id with values and metadata, or by filter with metadata', async () => {
-    await db.createIndex({ name: 'u', dimension: 2, metric: 'euclidean' });
-    const index = db.index<{ subject: string; n?: number }>('u');
+    await temp.db.createIndex({ name: 'u', dimension: 2, metric: 'euclidean' });
+    const index = temp.db.index<{ subject: string; n?: number }>('u');
     await index.upsert({ records: [{ id: 'a', values: [1, 1], metadata: { subject: 'ada' } }, { id: 'b', values: [2, 2], metadata: { subject: 'bob' } }] });
     expect(await index.update({ id: 'a', values: [3, 3], metadata: { n: 1 } })).toEqual({ matchedRecords: 1 });
     expect(await index.update({ filter: { subject: 'bob' }, metadata: { n: 2 } })).toEqual({ matchedRecords: 1 });
@@ -207,8 +197,8 @@ describe('Database', () => {
   });
 
   it('rejects a bad batch whole: nothing of it is written', async () => {
-    await db.createIndex({ name: 'v', dimension: 2, metric: 'cosine' });
-    const index = db.index('v');
+    await temp.db.createIndex({ name: 'v', dimension: 2, metric: 'cosine' });
+    const index = temp.db.index('v');
     await expectCode(index.upsert({ records: [{ id: 'ok', values: [1, 2] }, { id: 'bad', values: [1, Number.NaN] }] }), 'FV_ERR_VECTOR_VALUE');
     await expectCode(index.upsert({ records: [{ id: 'ok', values: [1, 2] }, { id: 'short', values: [1] }] }), 'FV_ERR_VECTOR_DIMENSION');
     await expectCode(index.upsert({ records: [{ id: '', values: [1, 2] }] }), 'FV_ERR_RECORD_ID');
@@ -223,32 +213,32 @@ describe('Database', () => {
   });
 
   it('refuses an update whose merged metadata outgrows the limit, and changes nothing', async () => {
-    await db.createIndex({ name: 'm', dimension: 1, metric: 'euclidean' });
-    const index = db.index('m');
+    await temp.db.createIndex({ name: 'm', dimension: 1, metric: 'euclidean' });
+    const index = temp.db.index('m');
     await index.upsert({ records: [{ id: 'a', values: [1], metadata: { left: 'x'.repeat(30_000) } }] });
     await expectCode(index.update({ id: 'a', metadata: { right: 'y'.repeat(30_000) } }), 'FV_ERR_METADATA');
     expect(Object.keys((await index.fetch({ ids: ['a'] })).records.a?.metadata ?? {})).toEqual(['left']);
   });
 
   it('comes back identical after close and reopen, and refuses use after close', async () => {
-    await db.createIndex({ name: 'p', dimension: 2, metric: 'euclidean', tags: { team: 'a' } });
-    const index = db.index('p');
+    await temp.db.createIndex({ name: 'p', dimension: 2, metric: 'euclidean', tags: { team: 'a' } });
+    const index = temp.db.index('p');
     await index.upsert({ records: [{ id: 'a', values: [1, 1], metadata: { n: 1 } }, { id: 'b', values: [2, 2] }] });
     await index.upsert({ records: [{ id: 'a', values: [5, 5], metadata: { n: 2 } }], namespace: 'ns' });
     await index.deleteOne({ id: 'b' });
-    await db.close();
-    await expectCode(db.listIndexes(), 'FV_ERR_CLOSED');
+    await temp.db.close();
+    await expectCode(temp.db.listIndexes(), 'FV_ERR_CLOSED');
 
-    db = await openDatabase(tmp.dir);
-    expect(await db.describeIndex('p')).toMatchObject({ dimension: 2, metric: 'euclidean', tags: { team: 'a' } });
-    const reopened = db.index('p');
+    await temp.reopen();
+    expect(await temp.db.describeIndex('p')).toMatchObject({ dimension: 2, metric: 'euclidean', tags: { team: 'a' } });
+    const reopened = temp.db.index('p');
     expect((await reopened.fetch({ ids: ['a', 'b'] })).records).toEqual({ a: { id: 'a', values: [1, 1], metadata: { n: 1 } } });
     expect((await reopened.namespace('ns').fetch({ ids: ['a'] })).records.a?.metadata).toEqual({ n: 2 });
   });
 
   it('answers approximate queries with fresh writes, deletes and overwrites visible at once', async () => {
-    await db.createIndex({ name: 'ann', dimension: 4, metric: 'cosine', engine: 'approximate' });
-    const index = db.index('ann');
+    await temp.db.createIndex({ name: 'ann', dimension: 4, metric: 'cosine', engine: 'approximate' });
+    const index = temp.db.index('ann');
     const records = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, values: [Math.cos(i), Math.sin(i), (i % 7) + 1, (i % 3) + 1] }));
     for (let i = 0; i < records.length; i += 100) await index.upsert({ records: records.slice(i, i + 100) });
     await index.upsert({ records: [{ id: 'fresh', values: [0, 0, 0, 1] }] });
