@@ -1,6 +1,7 @@
 /**
  * The HTTP server as a fastify instance: Pinecone's control and data planes and the face routes
- * over any {@link VectorStore} (embedded, PostgreSQL, Pinecone), with API keys, Pinecone-shaped errors, metrics, health and an OpenAPI document.
+ * over any {@link VectorStore} (embedded, PostgreSQL, Pinecone), with API keys, Pinecone-shaped errors, metrics, health, an OpenAPI document,
+ * and the web page at `/` (web-page.ts).
  * Building it opens no port; `start.ts` listens and shuts down.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -20,6 +21,7 @@ import { pineconeControl } from './pinecone-control.js';
 import { DATA_PLANE_PREFIX, pineconeData } from './pinecone-data.js';
 import { pineconeUnsupported } from './pinecone-unsupported.js';
 import { formatSchemaError } from './schema-errors.js';
+import { webPage } from './web-page.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,6 +83,7 @@ export async function buildApp({ config, store, logger }: AppOptions): Promise<F
   await app.register(pineconeData, { prefix: DATA_PLANE_PREFIX });
   await app.register(faceApi);
   await app.register(pineconeUnsupported);
+  await app.register(webPage);
   await app.ready();
   return app;
 }
