@@ -1,10 +1,9 @@
 /** `facevault analyze` as a child process, on face-api's sample photos (every install has them). */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { samplePhoto } from '../recognition/face-api-samples.js';
 import { runCli } from './face-cli-process.js';
 
-const sample1 = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+const sample1 = samplePhoto(1);
 
 describe('facevault analyze', () => {
   it('--json: every face with the actions asked for; a line per face for people', async () => {

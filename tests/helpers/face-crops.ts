@@ -3,11 +3,11 @@
  * that need thousands of images with a face: 64 to 112 pixels a side, 1.4 to 3.2 KB each.
  */
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { samplePhoto } from '../recognition/face-api-samples.js';
 
-const SAMPLE = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+const SAMPLE = samplePhoto(1);
 /** The photo's three faces, each box about 100 pixels wider on every side than the one the detector reports. */
 const FACE_BOXES = [
   { left: 317, top: 257, width: 384, height: 436 },

@@ -2,34 +2,23 @@
  * The four attribute models on real faces every machine has: face-api's demo photo sample1.jpg
  * (three women, colour, unlabelled upstream; the labels below are by eye).
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplePhoto } from '../../recognition/face-api-samples.js';
+import { codeOf } from '../../helpers/error-code.js';
 import { ANALYZE_ACTIONS } from '../../../src/face/analyze/actions.js';
 import { FaceAnalyzer } from '../../../src/face/analyze/analyze.js';
 import { EMOTION_LABELS } from '../../../src/face/analyze/emotion.js';
 import { AgeEstimator } from '../../../src/face/analyze/age.js';
-import { isFacevaultError, type ErrorCode } from '../../../src/errors.js';
 import { decodeImage } from '../../../src/face/image.js';
 import type { FacialArea, RgbImage } from '../../../src/face/types.js';
 
-const sample1 = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+const sample1 = samplePhoto(1);
 
 /** Boxes the pipeline's default detector ('faceplugin') found in sample1.jpg (1920×1280), fixed here once. */
 const box = (x: number, y: number, w: number, h: number): FacialArea => ({ x, y, w, h, leftEye: { x: 0, y: 0 }, rightEye: { x: 0, y: 0 } });
 const LAUGHING_RIGHT = box(1461, 217, 219, 214);
 const MIDDLE = box(829, 428, 202, 222);
 const LEFT = box(417, 357, 184, 236);
-
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'no error'> {
-  try {
-    await promise;
-    return 'no error';
-  } catch (err) {
-    if (isFacevaultError(err)) return err.code;
-    throw err;
-  }
-}
 
 describe('FaceAnalyzer on sample1.jpg', () => {
   let image: RgbImage;

@@ -3,11 +3,11 @@
  * faces of face-api's demo photo (every machine has it), and LFW-a pairs when the datasets folder
  * is present (tests/helpers/datasets.ts).
  */
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFacevaultError, type ErrorCode } from '../../../src/errors.js';
+import { samplePhoto } from '../../recognition/face-api-samples.js';
+import { codeOf } from '../../helpers/error-code.js';
 import { alignFace, flipHorizontal } from '../../../src/face/align.js';
 import { euclideanDistance } from '../../../src/face/distance.js';
 import { decodeImage } from '../../../src/face/image.js';
@@ -15,16 +15,6 @@ import { DLIB_RESNET_TEMPLATE, DlibResnetModel } from '../../../src/face/models/
 import { FacePipeline } from '../../../src/face/pipeline.js';
 import type { Point, RgbImage } from '../../../src/face/types.js';
 import { findDataset } from '../../helpers/datasets.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'no error'> {
-  try {
-    await promise;
-    return 'no error';
-  } catch (err) {
-    if (isFacevaultError(err)) return err.code;
-    throw err;
-  }
-}
 
 /** dlib's own same-person radius for its raw (not normalised) descriptors. */
 const DLIB_RAW_RADIUS = 0.6;
@@ -80,7 +70,7 @@ describe('DlibResnetModel', () => {
   });
 
   it('tells the three women of sample1.jpg apart and recognises each despite landmark noise and mirroring', async () => {
-    const sample1 = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+    const sample1 = samplePhoto(1);
     const image = await decodeImage(sample1);
     // Five landmarks per face as the pipeline's default detector ('faceplugin') found them, fixed here once.
     const faces: Point[][] = [

@@ -1,23 +1,12 @@
 /** face-api on tfjs-wasm: the detector on face-api's own demo photo, the descriptor net's mechanics, lifecycles. */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFacevaultError, type ErrorCode } from '../../../src/errors.js';
+import { samplePhoto } from '../../recognition/face-api-samples.js';
+import { codeOf } from '../../helpers/error-code.js';
 import { decodeImage } from '../../../src/face/image.js';
 import { FaceApiDescriptorNet, FaceApiDetector } from '../../../src/face/runtime/tfjs.js';
 import type { RgbImage } from '../../../src/face/types.js';
 
-async function codeOf(promise: Promise<unknown>): Promise<ErrorCode | 'no error'> {
-  try {
-    await promise;
-    return 'no error';
-  } catch (err) {
-    if (isFacevaultError(err)) return err.code;
-    throw err;
-  }
-}
-
-const sample1 = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
+const sample1 = samplePhoto(1);
 
 describe('FaceApiDetector on sample1.jpg (three women)', () => {
   let detector: FaceApiDetector;
