@@ -126,7 +126,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       const matches = await (await index(request)).query(
         defined({ vector: body.vector, id: body.id, topK: body.topK, filter: body.filter, includeValues: body.includeValues, includeMetadata: body.includeMetadata, namespace, exact }),
       );
-      return { matches, namespace: wireNamespace(namespace ?? ''), usage: usage(matches.length) };
+      return { matches, namespace: wireNamespace(namespace ?? ''), usage: QUERY_USAGE };
     },
   );
 
@@ -147,7 +147,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       const { ids } = request.query;
       const namespace = storeNamespace(request.query.namespace);
       const records = await (await index(request)).fetch(ids, defined({ namespace }));
-      return { records: [...records.values()], namespace: wireNamespace(namespace ?? ''), usage: usage(ids.length) };
+      return { records: [...records.values()], namespace: wireNamespace(namespace ?? ''), usage: fetchUsage(records.size) };
     },
   );
 
@@ -171,7 +171,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       return {
         records: page.records.map(({ id, values, metadata }) => ({ id, values: values ?? new Float32Array(0), ...(metadata ? { metadata } : {}) })),
         namespace: wireNamespace(namespace ?? ''),
-        usage: usage(page.records.length),
+        usage: fetchUsage(page.records.length),
         ...(page.next !== undefined && { next: page.next }),
       };
     },
@@ -266,7 +266,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
         vectors: page.records.map(({ id }) => ({ id })),
         ...(page.next !== undefined ? { pagination: { next: page.next } } : {}),
         namespace: wireNamespace(namespace ?? ''),
-        usage: { readUnits: 1 },
+        usage: LIST_USAGE,
       };
     },
   );
@@ -333,10 +333,18 @@ function storeNamespace<T extends string | undefined>(wire: T): T {
   return (wire === WIRE_DEFAULT_NAMESPACE ? '' : wire) as T;
 }
 
-/** facevault's estimate of Pinecone's read units: one per ten records read, at least one. */
-function usage(records: number): { readUnits: number } {
-  return { readUnits: Math.max(1, Math.ceil(records / 10)) };
+/**
+ * Read units as Pinecone documents them where it gives a rule: a fetch costs 1 RU per 10 records
+ * it returns (unknown and repeated ids cost nothing), at least 1; a list page costs 1. Pinecone
+ * prices a query by the size of the namespace it searches and publishes no exact rule, so a query
+ * reports 1, the smallest unit, rather than an invented figure. facevault itself meters nothing:
+ * clients that log the field keep working.
+ */
+function fetchUsage(recordsReturned: number): { readUnits: number } {
+  return { readUnits: Math.max(1, Math.ceil(recordsReturned / 10)) };
 }
+const LIST_USAGE = Object.freeze({ readUnits: 1 });
+const QUERY_USAGE = LIST_USAGE;
 
 function wireNamespace(name: string): string {
   return name === '' ? WIRE_DEFAULT_NAMESPACE : name;

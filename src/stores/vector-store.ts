@@ -236,7 +236,7 @@ export interface StoreIndex<M extends RecordMetadata = RecordMetadata> {
 
 /** A vector store: a set of indexes. */
 export interface VectorStore {
-  /** The backend's name in the store registry: 'embedded', 'postgres' or 'pinecone'. */
+  /** Which backend serves the store: 'embedded', 'postgres' or 'pinecone' (openStore picks it from the URL's scheme). */
   readonly kind: string;
   /**
    * Creates an index, or finds the one of that name. Safe to race: when several callers (or

@@ -63,6 +63,17 @@ describe('upsert, query, fetch', () => {
     await scratch.deleteAll();
   });
 
+  it('reports read units as Pinecone documents them: 1 per 10 records a fetch returns (at least 1), 1 per list page and query', async () => {
+    const scratch = index.namespace('read-units');
+    await scratch.upsert({ records: Array.from({ length: 25 }, (_, i) => ({ id: `r${i}`, values: [i, 1] })) });
+    const requested = [...Array.from({ length: 25 }, (_, i) => `r${i}`), 'r0', ...Array.from({ length: 10 }, (_, i) => `missing-${i}`)];
+    expect((await scratch.fetch({ ids: requested })).usage?.readUnits).toBe(3);
+    expect((await scratch.fetch({ ids: ['missing-1'] })).usage?.readUnits).toBe(1);
+    expect((await scratch.listPaginated({ limit: 20 })).usage?.readUnits).toBe(1);
+    expect((await scratch.query({ vector: [0, 0], topK: 25 })).usage?.readUnits).toBe(1);
+    await scratch.deleteAll();
+  });
+
   it('fetches a single id (a query string holding one value)', async () => {
     const result = await index.fetch({ ids: ['b2'] });
     expect(result.records.b2?.values).toEqual([0, -1]);
