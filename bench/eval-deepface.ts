@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { stratifiedFolds } from '../src/face/eval/stratify.js';
 import { accuracyAt, bestThreshold } from '../src/face/eval/threshold.js';
 import { summarizeVerification } from '../src/face/eval/verification-summary.js';
+import { thresholdFor } from '../src/face/distance.js';
 import { resolveModel } from '../src/face/models/registry.js';
 import type { DistanceMetric } from '../src/face/types.js';
 import { embedDataset, parseEvalArgs, writeResults } from './lib/eval-cli.js';
@@ -34,12 +35,13 @@ const metrics: Partial<Record<DistanceMetric, DeepfaceMetricResult>> = {};
 for (const metric of args.metrics) {
   const scored = scorePairs(pairs, run.embeddings, metric);
   const lfwThreshold = lfw?.metrics[metric]?.calibration.threshold;
+  const registryThreshold = thresholdFor(registryThresholds, metric);
   metrics[metric] = {
     crossValidation: summarizeVerification(scored),
-    atRegistryThreshold: { threshold: registryThresholds[metric], accuracy: accuracyAt(scored, registryThresholds[metric]) },
+    atRegistryThreshold: { threshold: registryThreshold, accuracy: accuracyAt(scored, registryThreshold) },
     atLfwThreshold: lfwThreshold === undefined ? null : { threshold: lfwThreshold, accuracy: accuracyAt(scored, lfwThreshold) },
     inSampleBest: bestThreshold(scored),
-    worstErrors: worstErrors(pairs, scored, registryThresholds[metric], 20),
+    worstErrors: worstErrors(pairs, scored, registryThreshold, 20),
   };
 }
 const report: DeepfaceResults = { kind: 'deepface', model: args.model, flip: args.flip, select: args.select, limit: args.limit ?? null, command: args.command, createdAt: new Date().toISOString(), images: stats, metrics };

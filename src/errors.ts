@@ -42,6 +42,7 @@ export const ERROR_CATALOG = {
   FV_ERR_IMAGE_TOO_LARGE: { status: 413, summary: 'The image exceeds the byte or pixel limit.' },
   FV_ERR_NO_FACE: { status: 422, summary: 'No face was detected in the image.' },
   FV_ERR_MULTIPLE_FACES: { status: 422, summary: 'Several faces were found where exactly one was required.' },
+  FV_ERR_SPOOF_DETECTED: { status: 400, summary: 'A face failed the liveness check that anti_spoofing asked for (DeepFace: "Spoof detected in the given image").' },
   FV_ERR_MODEL_UNKNOWN: { status: 400, summary: 'No model, detector or metric with this name.' },
   FV_ERR_MODEL_NOT_LOADED: { status: 500, summary: 'A model was used before load() or after dispose().' },
   FV_ERR_MODEL_LOAD: { status: 500, summary: 'A model file is missing or its shapes are not the expected ones.' },
@@ -49,6 +50,7 @@ export const ERROR_CATALOG = {
   // ── recognition ──────────────────────────────────────────────────────────────────────────
   FV_ERR_SUBJECT_NAME: { status: 400, summary: 'A subject name is empty or too long.' },
   FV_ERR_SUBJECT_NOT_FOUND: { status: 404, summary: 'No subject with this name in the gallery.' },
+  FV_ERR_GALLERY_EMPTY: { status: 400, summary: 'The gallery holds no face of this model yet: register faces before searching it.' },
   // ── server ───────────────────────────────────────────────────────────────────────────────
   FV_ERR_UNAUTHORIZED: { status: 401, summary: 'The API key is missing or wrong.' },
   FV_ERR_PAYLOAD_TOO_LARGE: { status: 413, summary: 'The request body exceeds the size limit.' },

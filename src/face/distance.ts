@@ -3,9 +3,9 @@
  * distance <= threshold. All take `ArrayLike<number>` of equal length (checked by the caller once).
  */
 import { fvError } from '../errors.js';
-import type { DistanceMetric } from './types.js';
+import type { CalibratedMetric, DistanceMetric } from './types.js';
 
-export const DISTANCE_METRICS: readonly DistanceMetric[] = Object.freeze(['cosine', 'euclidean', 'euclidean_l2']);
+export const DISTANCE_METRICS: readonly DistanceMetric[] = Object.freeze(['cosine', 'euclidean', 'euclidean_l2', 'angular']);
 
 /** 1 − cos(a, b): 0 for the same direction, 1 orthogonal, 2 opposite. @example cosineDistance([1, 0], [0, 2]) // → 1 */
 export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -32,11 +32,61 @@ export function euclideanL2Distance(a: ArrayLike<number>, b: ArrayLike<number>):
   return Math.sqrt(Math.max(0, 2 * cosineDistance(a, b)));
 }
 
+/**
+ * DeepFace's angular distance: the angle between the vectors as a fraction of π, arccos(cos(a, b)) / π:
+ * 0 for the same direction, 0.5 orthogonal, 1 opposite. @example angularDistance([1, 0], [0, 2]) // → 0.5
+ */
+export function angularDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return angularFromCosine(cosineDistance(a, b));
+}
+
 const BY_METRIC: Record<DistanceMetric, (a: ArrayLike<number>, b: ArrayLike<number>) => number> = {
   cosine: cosineDistance,
   euclidean: euclideanDistance,
   euclidean_l2: euclideanL2Distance,
+  angular: angularDistance,
 };
+
+function angularFromCosine(cosine: number): number {
+  return Math.acos(Math.min(1, Math.max(-1, 1 - cosine))) / Math.PI;
+}
+
+/**
+ * A cosine distance between unit vectors (embeddings and gallery matches are unit length) in
+ * another metric; each is a monotone function of the cosine distance, so a threshold converted
+ * the same way decides every pair alike.
+ * @example fromCosineDistance(1, 'euclidean_l2') // → √2; fromCosineDistance(1, 'angular') // → 0.5
+ */
+export function fromCosineDistance(cosine: number, metric: DistanceMetric): number {
+  if (metric === 'cosine') return cosine;
+  if (metric === 'angular') return angularFromCosine(cosine);
+  return Math.sqrt(Math.max(0, 2 * cosine));
+}
+
+/** The inverse of {@link fromCosineDistance}: the cosine distance of unit vectors at `d` in `metric`. */
+export function toCosineDistance(d: number, metric: DistanceMetric): number {
+  if (metric === 'cosine') return d;
+  if (metric === 'angular') return 1 - Math.cos(Math.min(1, Math.max(0, d)) * Math.PI);
+  return (d * d) / 2;
+}
+
+/**
+ * The verification threshold of `metric` from a model's calibrated thresholds; angular's is the
+ * cosine threshold converted (the same pairs are verified).
+ * @example thresholdFor({ cosine: 0.68, euclidean: 1.17, euclidean_l2: 1.17 }, 'angular') // → 0.3963
+ */
+export function thresholdFor(thresholds: Readonly<Record<CalibratedMetric, number>>, metric: DistanceMetric): number {
+  return metric === 'angular' ? fromCosineDistance(thresholds.cosine, 'angular') : thresholds[metric];
+}
+
+/**
+ * The verification confidence (0-100, 50 at the threshold) of a distance in `metric`, with the
+ * model's logistic slopes; angular distances are scored as their cosine equivalents.
+ */
+export function confidenceFor(d: number, threshold: number, metric: DistanceMetric, slopes: Readonly<Record<CalibratedMetric, number>>): number {
+  if (metric !== 'angular') return confidenceFromDistance(d, threshold, slopes[metric]);
+  return confidenceFromDistance(toCosineDistance(d, 'angular'), toCosineDistance(threshold, 'angular'), slopes.cosine);
+}
 
 export function distance(a: ArrayLike<number>, b: ArrayLike<number>, metric: DistanceMetric): number {
   return BY_METRIC[metric](a, b);

@@ -9,14 +9,14 @@ import { fvError } from '../errors.js';
 import { ANALYZE_ACTIONS, resolveActions, type AnalyzeAction, type FaceAnalysis } from './analyze/actions.js';
 import type { FaceAnalyzer } from './analyze/analyze.js';
 import type { LivenessPrediction } from './analyze/liveness.js';
-import { alignFace, flipHorizontal, ImagePyramid } from './align.js';
+import { alignFace, flipHorizontal, ImagePyramid, type AlignmentTemplate } from './align.js';
 import { resolveDetector, wholeImageFace, type FaceDetector } from './detect/registry.js';
 import { resolveDetectOptions, selectFaces, type DetectOptions } from './detect/select.js';
 import { l2Normalize } from './distance.js';
 import { decodeImage, type DecodeLimits, type ImageInput } from './image.js';
 import { fuseEmbeddings } from './models/fusion.js';
 import { networksOf, resolveModel, type ModelEntry, type NetworkEntry } from './models/registry.js';
-import type { AlignedFace, DetectedFace, EmbeddingModel, FacialArea, RgbImage } from './types.js';
+import type { AlignedFace, DetectedFace, EmbeddingModel, FacialArea, Landmarks5, RgbImage } from './types.js';
 
 export interface FaceOptions extends DetectOptions {
   /** true (default): no face is an error (FV_ERR_NO_FACE); false: the whole image is taken as one face (score 0). */
@@ -37,6 +37,36 @@ export interface FaceOptions extends DetectOptions {
    * than a security control (see `LivenessDetector`). About 10 ms a face.
    */
   readonly antiSpoof?: boolean;
+  /**
+   * DeepFace's `anti_spoofing: true` on represent, verify and analyze: every face is scored for
+   * liveness (as `antiSpoof`) and a photo with any spoofed face is refused with
+   * FV_ERR_SPOOF_DETECTED. The same one-photo signal: a refusal, not a guarantee.
+   */
+  readonly refuseSpoof?: boolean;
+  /**
+   * true (default): each face is warped onto the model's template by a 5-point similarity
+   * transform. false (DeepFace's `align: false`): the face's box is cropped upright and scaled into
+   * the model's input, padded to a square; expect lower accuracy (the models are trained aligned).
+   */
+  readonly align?: boolean;
+  /**
+   * Widens each face's box by this percentage of its width and height (DeepFace's
+   * `expand_percentage`, 0-100, default 0): the reported box grows (within the image), analysis
+   * looks at the wider box, and the crop embedded takes in that much more around the face.
+   */
+  readonly expandPercentage?: number;
+}
+
+/**
+ * Checks the options that are not detection options (those are `resolveDetectOptions`' job).
+ * @throws FV_ERR_INVALID_ARGUMENT naming the option.
+ */
+export function checkFaceOptions(options: FaceOptions): void {
+  const { expandPercentage, align } = options;
+  if (expandPercentage !== undefined && !(Number.isFinite(expandPercentage) && expandPercentage >= 0 && expandPercentage <= 100)) {
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `expandPercentage must be a number from 0 to 100, got ${expandPercentage}`, { field: 'expandPercentage', value: expandPercentage });
+  }
+  if (align !== undefined && typeof align !== 'boolean') throw fvError('FV_ERR_INVALID_ARGUMENT', `align must be true or false, got ${String(align)}`, { field: 'align', value: align });
 }
 
 /** A face's liveness, present when `antiSpoof` was asked for. */
@@ -55,6 +85,8 @@ export interface AnalyzeOptions extends FaceOptions {
 /** One face of `analyze`, DeepFace's shape in camelCase; it holds exactly the requested actions. */
 export interface AnalyzedFace extends FaceAnalysis {
   readonly facialArea: FacialArea;
+  /** The detector's five points (as seen: left eye, right eye, nose tip, mouth left, mouth right). */
+  readonly landmarks: Landmarks5;
   /** Detector confidence 0-1; 0 when the whole image was used. */
   readonly faceConfidence: number;
 }
@@ -64,6 +96,8 @@ export interface Representation extends WithLiveness {
   /** L2-normalised (unit length), so cosine distance, dot product and euclidean_l2 agree. */
   readonly embedding: Float32Array;
   readonly facialArea: FacialArea;
+  /** The detector's five points (as seen: left eye, right eye, nose tip, mouth left, mouth right). */
+  readonly landmarks: Landmarks5;
   /** Detector confidence 0-1; 0 when the whole image was used (`enforceDetection: false` or the 'skip' detector). */
   readonly faceConfidence: number;
 }
@@ -113,16 +147,18 @@ export class FaceEngine {
   async extractFaces(input: ImageInput, options: FaceOptions = {}): Promise<ExtractedFace[]> {
     const { image, faces } = await this.find(input, options);
     const { template } = resolveModel(options.model ?? this.defaults.model);
-    const liveness = options.antiSpoof === true ? await this.liveness(image.base, faces) : undefined;
-    return faces.map((face, i) => ({ ...face, crop: alignFace(image, face.landmarks, template), ...(liveness && { liveness: liveness[i] }) }));
+    const liveness = await this.livenessFor(image.base, faces, options);
+    return faces.map((face, i) => ({ ...face, crop: cropFace(image, face, template, options), ...(liveness && { liveness: liveness[i] }) }));
   }
 
   /** One L2-normalised embedding per face. @throws as detectFaces, and FV_ERR_MODEL_LOAD when the model cannot load. */
   async represent(input: ImageInput, options: FaceOptions = {}): Promise<Representation[]> {
     const entry = resolveModel(options.model ?? this.defaults.model);
     const [{ image, faces }] = await Promise.all([this.find(input, options), ...networksOf(entry).map((network) => this.model(network))]);
-    const [embeddings, liveness] = await Promise.all([this.embed(image, faces, entry, options.flip === true), options.antiSpoof === true ? this.liveness(image.base, faces) : undefined]);
-    return faces.map((face, i) => ({ embedding: embeddings[i], facialArea: face.facialArea, faceConfidence: face.score, ...(liveness && { liveness: liveness[i] }) }));
+    // Liveness first: a refused spoof costs no embedding.
+    const liveness = await this.livenessFor(image.base, faces, options);
+    const embeddings = await this.embed(image, faces, entry, options);
+    return faces.map((face, i) => ({ embedding: embeddings[i], facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.score, ...(liveness && { liveness: liveness[i] }) }));
   }
 
   /**
@@ -132,8 +168,9 @@ export class FaceEngine {
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
     const actions = resolveActions(options.actions ?? ANALYZE_ACTIONS);
     const [{ image, faces }, analyzer] = await Promise.all([this.find(input, options), this.analyzerFor(actions)]);
+    if (options.refuseSpoof === true) await this.livenessFor(image.base, faces, options);
     const analysed: AnalyzedFace[] = [];
-    for (const face of faces) analysed.push({ facialArea: face.facialArea, faceConfidence: face.score, ...(await analyzer.analyzeFace(image.base, face.facialArea, actions)) });
+    for (const face of faces) analysed.push({ facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.score, ...(await analyzer.analyzeFace(image.base, face.facialArea, actions)) });
     return analysed;
   }
 
@@ -152,7 +189,9 @@ export class FaceEngine {
     const detectorName = resolveDetector(options.detector ?? this.defaults.detector).name;
     const [decoded, detector] = await Promise.all([decodeImage(input, this.limits), this.detector(detectorName)]);
     const image = new ImagePyramid(decoded);
-    const faces = selectFaces(await detector.detect(image, detectOptions), decoded, detectOptions);
+    checkFaceOptions(options);
+    const expand = options.expandPercentage ?? 0;
+    const faces = selectFaces(await detector.detect(image, detectOptions), decoded, detectOptions).map((face) => (expand > 0 ? expandFace(face, expand, decoded) : face));
     if (faces.length > 0) return { image, faces };
     if (options.enforceDetection === false) return { image, faces: [wholeImageFace(decoded)] };
     throw fvError('FV_ERR_NO_FACE', `No face found in the image (${decoded.width}×${decoded.height}) at scoreThreshold ${detectOptions.scoreThreshold}, minFaceSize ${detectOptions.minFaceSize}; pass enforceDetection: false to use the whole image`, {
@@ -164,22 +203,37 @@ export class FaceEngine {
   }
 
   /** Unit-length embeddings of `faces`: a network's, or a fusion's weighted concatenation of its networks'. */
-  private async embed(image: ImagePyramid, faces: readonly DetectedFace[], entry: ModelEntry, flip: boolean): Promise<Float32Array[]> {
+  private async embed(image: ImagePyramid, faces: readonly DetectedFace[], entry: ModelEntry, options: FaceOptions): Promise<Float32Array[]> {
+    const flip = options.flip === true;
     if (entry.kind === 'fusion') {
-      const parts = await Promise.all(networksOf(entry).map((network) => this.embed(image, faces, network, flip)));
+      const parts = await Promise.all(networksOf(entry).map((network) => this.embed(image, faces, network, options)));
       const weights = entry.parts.map((part) => part.weight);
       return faces.map((_, i) => fuseEmbeddings(parts.map((part) => part[i]), weights));
     }
     const model = await this.model(entry);
-    const crops = faces.map((face) => alignFace(image, face.landmarks, entry.template));
+    const crops = faces.map((face) => cropFace(image, face, entry.template, options));
     const raw = await model.embed(flip ? [...crops, ...crops.map(flipHorizontal)] : crops);
     return faces.map((_, i) => l2Normalize(flip ? sum(raw[i], raw[i + faces.length]) : raw[i]));
   }
 
-  private async liveness(image: RgbImage, faces: readonly DetectedFace[]): Promise<LivenessPrediction[]> {
+  /**
+   * Each face's liveness when `antiSpoof` or `refuseSpoof` asks for it, else undefined.
+   * @throws FV_ERR_SPOOF_DETECTED with `refuseSpoof` when a face is not live.
+   */
+  private async livenessFor(image: RgbImage, faces: readonly DetectedFace[], options: FaceOptions): Promise<LivenessPrediction[] | undefined> {
+    if (options.antiSpoof !== true && options.refuseSpoof !== true) return undefined;
     const analyzer = await this.analyzerFor(['liveness']);
     const scores: LivenessPrediction[] = [];
     for (const face of faces) scores.push((await analyzer.analyzeFace(image, face.facialArea, ['liveness'])).liveness!);
+    const spoof = scores.findIndex((score) => !score.isReal);
+    if (options.refuseSpoof === true && spoof >= 0) {
+      const { score, threshold } = scores[spoof];
+      throw fvError('FV_ERR_SPOOF_DETECTED', `Spoof detected in the given image: face ${spoof + 1} of ${faces.length} scored ${score.toFixed(3)} for liveness, below ${threshold}`, {
+        face: spoof,
+        antispoofScore: score,
+        threshold,
+      });
+    }
     return scores;
   }
 
@@ -221,4 +275,32 @@ function sum(a: Float32Array, b: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
   return out;
+}
+
+/**
+ * The crop a model embeds: the face warped onto the template (aligned), or with `align: false`
+ * its box upright, scaled to fit the template's square and centred. `expandPercentage` zooms the
+ * aligned crop out by as much as the box was widened (the box itself is widened by `find`).
+ */
+function cropFace(image: ImagePyramid, face: DetectedFace, template: AlignmentTemplate, options: FaceOptions): RgbImage {
+  const { size } = template;
+  if (options.align === false) {
+    const { x, y, w, h } = face.facialArea;
+    const scale = size / Math.max(w, h, 1);
+    const cx = x + w / 2, cy = y + h / 2;
+    return image.warp([scale, 0, size / 2 - scale * cx, 0, scale, size / 2 - scale * cy], size, size);
+  }
+  const expand = options.expandPercentage ?? 0;
+  if (expand === 0) return alignFace(image, face.landmarks, template);
+  const k = 1 / (1 + expand / 100), c = size / 2;
+  return alignFace(image, face.landmarks, { size, points: template.points.map((p) => ({ x: c + (p.x - c) * k, y: c + (p.y - c) * k })) });
+}
+
+/** The face with its box widened by `percent` of its width and height, kept inside the image (DeepFace's `expand_percentage`). */
+function expandFace(face: DetectedFace, percent: number, image: { readonly width: number; readonly height: number }): DetectedFace {
+  const { x, y, w, h } = face.facialArea;
+  const dx = (w * percent) / 200, dy = (h * percent) / 200;
+  const left = Math.max(0, x - dx), top = Math.max(0, y - dy);
+  const right = Math.min(image.width, x + w + dx), bottom = Math.min(image.height, y + h + dy);
+  return { ...face, facialArea: { ...face.facialArea, x: left, y: top, w: right - left, h: bottom - top } };
 }

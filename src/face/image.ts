@@ -9,6 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { fvError, isFacevaultError } from '../errors.js';
+import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import type { RgbImage } from './types.js';
 
 /**
@@ -34,7 +35,7 @@ const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
 
 /**
  * Decodes an image into 8-bit RGB with its EXIF orientation applied; grayscale becomes three
- * equal channels, transparency is flattened onto white, an animated image yields its first frame.
+ * equal channels; PGM and PPM (which sharp does not read) go through `decodeNetpbm`; transparency is flattened onto white, an animated image yields its first frame.
  *
  * @example
  * const img = await decodeImage('photo.jpg'); // { data: Uint8Array(w*h*3), width, height }
@@ -47,10 +48,11 @@ export async function decodeImage(input: ImageInput, limits: DecodeLimits = {}):
   if (isRgbImage(input)) return checkedRgbImage(input, maxPixels);
   const bytes = await readEncodedBytes(input, maxBytes);
   if (bytes.byteLength === 0) throw fvError('FV_ERR_IMAGE_DECODE', 'The image is empty (0 bytes)', { bytes: 0 });
+  if (isNetpbm(bytes)) return decodeNetpbm(bytes, maxPixels);
   try {
     const meta = await sharp(bytes, { failOn: 'warning', limitInputPixels: false }).metadata();
     if (!ACCEPTED_FORMATS.has(meta.format ?? '')) {
-      throw fvError('FV_ERR_IMAGE_DECODE', `Image format "${meta.format}" is not accepted; allowed: JPEG, PNG, WebP, GIF, TIFF, AVIF`, { format: meta.format });
+      throw fvError('FV_ERR_IMAGE_DECODE', `Image format "${meta.format}" is not accepted; allowed: JPEG, PNG, WebP, GIF, TIFF, AVIF, PGM, PPM`, { format: meta.format });
     }
     const pixels = (meta.width ?? 0) * (meta.height ?? 0);
     if (pixels > maxPixels) {
@@ -89,7 +91,15 @@ async function readEncodedBytes(input: Exclude<ImageInput, RgbImage>, maxBytes: 
   throw fvError('FV_ERR_IMAGE_INPUT', `An image must be a file path, a Buffer/Uint8Array, a data URL, { base64 } or { data, width, height }; got ${describe(input)}`, { type: describe(input) });
 }
 
-async function readImageFile(path: string, maxBytes: number): Promise<Uint8Array> {
+/**
+ * The bytes of an image file, the one reader of the CLI, the gallery and the server's `--images`
+ * folder: symbolic links are followed, the size is checked before reading (a huge file is refused
+ * without being loaded), and a folder, device or missing file is a coded error.
+ * @example (await readImageFile('people/ada/1.jpg')).byteLength // → 48213
+ * @throws FV_ERR_IMAGE_INPUT when the path is empty, missing, unreadable or not a regular file;
+ *   FV_ERR_IMAGE_TOO_LARGE over `maxBytes` (default 20 MB).
+ */
+export async function readImageFile(path: string, maxBytes: number = DEFAULT_DECODE_LIMITS.maxBytes): Promise<Uint8Array> {
   if (path.length === 0) throw fvError('FV_ERR_IMAGE_INPUT', 'The image path is an empty string', { path });
   let size: number;
   try {
@@ -101,7 +111,12 @@ async function readImageFile(path: string, maxBytes: number): Promise<Uint8Array
     throw fvError('FV_ERR_IMAGE_INPUT', `Image file not found or unreadable: ${path}`, { path }, cause);
   }
   if (size > maxBytes) throw tooManyBytes(size, maxBytes);
-  return readFile(path);
+  try {
+    return withinBytes(await readFile(path), maxBytes);
+  } catch (cause) {
+    if (isFacevaultError(cause)) throw cause;
+    throw fvError('FV_ERR_IMAGE_INPUT', `Image file not found or unreadable: ${path}`, { path }, cause);
+  }
 }
 
 function decodeBase64(text: string, maxBytes: number): Uint8Array {

@@ -44,7 +44,14 @@ export interface EmbeddedFace extends DetectedFace {
   readonly embedding: Float32Array;
 }
 
-export type DistanceMetric = 'cosine' | 'euclidean' | 'euclidean_l2';
+/** Metrics with thresholds of their own in the model registry (calibrated on LFW View 1). */
+export type CalibratedMetric = 'cosine' | 'euclidean' | 'euclidean_l2';
+
+/**
+ * Every metric verify and search accept: the calibrated ones and DeepFace's `angular`
+ * (arccos of the cosine similarity over π), whose threshold follows from the cosine one.
+ */
+export type DistanceMetric = CalibratedMetric | 'angular';
 
 export type ModelRuntime = 'onnxruntime-node' | 'tfjs-wasm';
 
@@ -67,7 +74,7 @@ export interface ModelInfo {
   readonly licence: string;
   readonly provenance: string;
   /** Verification thresholds per metric (verified when distance <= threshold), calibrated on LFW View 1. */
-  readonly thresholds: Readonly<Record<DistanceMetric, number>>;
+  readonly thresholds: Readonly<Record<CalibratedMetric, number>>;
 }
 
 /** A recognition model: aligned crops in, one embedding per crop out. Batch is the main call. */

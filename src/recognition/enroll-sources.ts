@@ -6,7 +6,7 @@
  *   CSV's folder; fields may be quoted as in RFC 4180);
  * - an image file: the subject given, else the folder it sits in.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fvError } from '../errors.js';
 
@@ -19,7 +19,7 @@ export interface EnrollItem {
 }
 
 /** Extensions picked up from folders; a file named explicitly is tried whatever its extension. */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.pgm', '.ppm', '.pnm']);
 
 /**
  * The photos under `paths`, in a stable order (paths in the order given, folders sorted by name).
@@ -31,7 +31,7 @@ export async function* enrollSources(paths: readonly string[], options: { readon
     const info = await stat(path).catch(() => undefined);
     if (!info) throw fvError('FV_ERR_INVALID_ARGUMENT', `enroll: ${path} does not exist`, { path });
     if (info.isDirectory()) {
-      for await (const file of imagesUnder(path)) {
+      for await (const file of imagesUnder(path, new Set([await realpath(path)]))) {
         yield { path: file, source: relative(path, file), subject: options.subject ?? basename(dirname(resolve(file))) };
       }
     } else if (extname(path).toLowerCase() === '.csv') {
@@ -42,12 +42,26 @@ export async function* enrollSources(paths: readonly string[], options: { readon
   }
 }
 
-async function* imagesUnder(dir: string): AsyncGenerator<string> {
+/**
+ * The images under `dir`, following symbolic links to files and folders (a folder of links to
+ * photos kept elsewhere is common); `seen` holds the real paths of the folders on the way down,
+ * so a link back up the tree is not walked round forever. A dangling link is passed over.
+ */
+async function* imagesUnder(dir: string, seen: ReadonlySet<string>): AsyncGenerator<string> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* imagesUnder(path);
-    else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) yield path;
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = await stat(path).catch(() => undefined);
+      isDirectory = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isDirectory) {
+      const real = await realpath(path);
+      if (!seen.has(real)) yield* imagesUnder(path, new Set([...seen, real]));
+    } else if (isFile && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) yield path;
   }
 }
 

@@ -6,14 +6,13 @@
  * a gallery is a namespace of it, so several galleries share a model's index. A record is one
  * face: id `<photo content hash>-<face number>`, metadata {@link FaceRecordMetadata}.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fvError, isFacevaultError, type ErrorCode } from '../errors.js';
 import type { FaceOptions } from '../face/engine.js';
-import { DEFAULT_DECODE_LIMITS, type ImageInput } from '../face/image.js';
+import { readImageFile, type ImageInput } from '../face/image.js';
 import { resolveModel, type ModelEntry } from '../face/models/registry.js';
 import type { FacePipeline, Representation, VerifyResult } from '../face/pipeline.js';
-import type { FacialArea, ModelInfo } from '../face/types.js';
+import type { FacialArea, Landmarks5, ModelInfo } from '../face/types.js';
 import type { MetadataFilter, StoreIndex, StoreRecord, VectorStore } from '../stores/vector-store.js';
 import { MAX_BATCH } from '../stores/vector-store.js';
 import { forEachConcurrent } from './concurrent.js';
@@ -40,7 +39,7 @@ export interface GalleryOptions {
 }
 
 /** Detector settings passed through to the face pipeline. */
-export type DetectionOptions = Pick<FaceOptions, 'minFaceSize' | 'scoreThreshold' | 'tiles'>;
+export type DetectionOptions = Pick<FaceOptions, 'minFaceSize' | 'scoreThreshold' | 'tiles' | 'align' | 'expandPercentage' | 'refuseSpoof'>;
 
 /** A photo: a file path (kept as its source name unless `source` is given), or its bytes with the name to keep. */
 export type PhotoInput = string | { readonly path: string; readonly source?: string } | { readonly bytes: Uint8Array; readonly source: string };
@@ -115,6 +114,8 @@ export interface IdentifyOptions {
 
 export interface IdentifiedFace {
   readonly facialArea: FacialArea;
+  /** The detector's five points (as seen: left eye, right eye, nose tip, mouth left, mouth right). */
+  readonly landmarks: Landmarks5;
   readonly faceConfidence: number;
   readonly identity: Identity;
   /** Subjects among the nearest faces, nearest first. */
@@ -325,6 +326,11 @@ export class Gallery {
     return [...counts].map(([subject, faces]) => ({ subject, faces })).sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
   }
 
+  /** Faces stored in the gallery, of every subject. */
+  async faceCount(): Promise<number> {
+    return (await this.index.stats()).namespaces[this.name] ?? 0;
+  }
+
   /** Faces stored under `subject` (0 when none). @throws FV_ERR_SUBJECT_NAME */
   async countFaces(subject: string): Promise<number> {
     const stats = await this.index.stats({ filter: subjectFilter(checkSubjectName(subject)) });
@@ -381,7 +387,7 @@ export class Gallery {
     const matches = await this.index.query({ namespace: this.name, vector: face.embedding, topK: options.topK ?? DEFAULT_TOP_K, includeMetadata: true, exact: options.exact });
     const faceMatches = matches.flatMap((m) => (typeof m.metadata?.subject === 'string' ? [{ recordId: m.id, subject: m.metadata.subject, distance: cosineDistanceFromScore(m.score) }] : []));
     const candidates = rankSubjects(faceMatches, rule);
-    return { facialArea: face.facialArea, faceConfidence: face.faceConfidence, identity: decideIdentity(candidates, rule), candidates };
+    return { facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.faceConfidence, identity: decideIdentity(candidates, rule), candidates };
   }
 
   /**
@@ -438,19 +444,12 @@ function subjectFilter(subject: string): MetadataFilter {
 }
 
 /**
- * The photo's bytes (its content hash is its identity) and the name kept as its source. The
- * size is checked before reading, so a huge file is refused without being loaded.
+ * The photo's bytes (its content hash is its identity) and the name kept as its source, read by
+ * the pipeline's one image reader (symbolic links followed, size checked before reading).
  */
 async function readPhoto(photo: PhotoInput): Promise<{ bytes: Uint8Array; source: string }> {
   if (typeof photo !== 'string' && 'bytes' in photo) return photo;
   const path = typeof photo === 'string' ? photo : photo.path;
   const source = typeof photo === 'string' ? photo : (photo.source ?? photo.path);
-  const info = await stat(path).catch((cause: unknown) => {
-    throw fvError('FV_ERR_IMAGE_INPUT', `cannot read ${path}: ${(cause as Error).message}`, { path }, cause);
-  });
-  if (!info.isFile()) throw fvError('FV_ERR_IMAGE_INPUT', `${path} is not a file`, { path });
-  if (info.size > DEFAULT_DECODE_LIMITS.maxBytes) {
-    throw fvError('FV_ERR_IMAGE_TOO_LARGE', `${path} is ${info.size} bytes, over the limit of ${DEFAULT_DECODE_LIMITS.maxBytes}`, { path, bytes: info.size, maxBytes: DEFAULT_DECODE_LIMITS.maxBytes });
-  }
-  return { bytes: await readFile(path), source };
+  return { bytes: await readImageFile(path), source };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceFromDistance, cosineDistance, distance, euclideanDistance, euclideanL2Distance, l2Normalize, parseMetric } from '../../src/face/distance.js';
+import { angularDistance, confidenceFor, confidenceFromDistance, cosineDistance, distance, euclideanDistance, euclideanL2Distance, fromCosineDistance, l2Normalize, parseMetric, thresholdFor, toCosineDistance } from '../../src/face/distance.js';
 
 describe('distances', () => {
   it('cosine: 0 same direction, 1 orthogonal, 2 opposite, scale-free', () => {
@@ -22,7 +22,25 @@ describe('distances', () => {
   it('dispatches by metric name and rejects unknown names listing the allowed ones', () => {
     expect(distance([0, 0], [3, 4], 'euclidean')).toBe(5);
     expect(parseMetric('cosine')).toBe('cosine');
-    expect(() => parseMetric('angular')).toThrow(expect.objectContaining({ code: 'FV_ERR_MODEL_UNKNOWN', message: expect.stringContaining('euclidean_l2') }));
+    expect(parseMetric('angular')).toBe('angular');
+    expect(() => parseMetric('manhattan')).toThrow(expect.objectContaining({ code: 'FV_ERR_MODEL_UNKNOWN', message: expect.stringContaining('euclidean_l2, angular') }));
+  });
+
+  it("angular is DeepFace's arccos(cos) / π, and every metric converts to and from cosine on unit vectors", () => {
+    expect(angularDistance([1, 0], [0, 2])).toBeCloseTo(0.5, 12);
+    expect(angularDistance([1, 0], [-1, 0])).toBeCloseTo(1, 12);
+    expect(angularDistance([1, 1], [2, 2])).toBeCloseTo(0, 6);
+    const a = [0.6, 0.8], b = [1, 0];
+    for (const metric of ['cosine', 'euclidean', 'euclidean_l2', 'angular'] as const) {
+      const d = distance(a, b, metric);
+      expect(fromCosineDistance(cosineDistance(a, b), metric)).toBeCloseTo(d, 12);
+      expect(toCosineDistance(d, metric)).toBeCloseTo(cosineDistance(a, b), 12);
+    }
+    // the angular threshold verifies the same pairs as the cosine one, and scores them alike
+    const thresholds = { cosine: 0.68, euclidean: 1.17, euclidean_l2: 1.17 };
+    expect(thresholdFor(thresholds, 'angular')).toBeCloseTo(Math.acos(0.32) / Math.PI, 12);
+    const slopes = { cosine: 26, euclidean: 31.5, euclidean_l2: 31.5 };
+    expect(confidenceFor(fromCosineDistance(0.5, 'angular'), thresholdFor(thresholds, 'angular'), 'angular', slopes)).toBeCloseTo(confidenceFor(0.5, 0.68, 'cosine', slopes), 9);
   });
 
   it('l2Normalize gives unit length and keeps zero at zero', () => {

@@ -96,7 +96,16 @@ describe('FacePipeline on face-api sample photos (in this thread)', () => {
     expect(withImage.facialAreas.img1).not.toBeNull();
     expect(withImage.time).toBeGreaterThan(0);
     await expect(faces.verify(new Float32Array(128), a.embedding)).rejects.toMatchObject({ code: 'FV_ERR_EMBEDDING_DIMENSION' });
-    await expect(faces.verify(a.embedding, a.embedding, { metric: 'angular' as never })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_UNKNOWN' });
+    await expect(faces.verify(a.embedding, a.embedding, { metric: 'manhattan' as never })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_UNKNOWN' });
+    // angular decides as cosine does (its threshold is the cosine one converted)
+    const angular = await faces.verify(a.embedding, b.embedding, { metric: 'angular' });
+    expect(angular.verified).toBe(differ.verified);
+    expect(angular.distance).toBeCloseTo(Math.acos(1 - (await faces.verify(a.embedding, b.embedding)).distance) / Math.PI, 6);
+    // DeepFace's rule for photos of several faces: the closest pair decides (here: face b of the group, not its largest face a)
+    const closest = await faces.verify(sample(6), b.embedding);
+    expect(closest.distance).toBeCloseTo(0, 5);
+    expect(closest.facialAreas.img1).toMatchObject({ x: b.facialArea.x, y: b.facialArea.y });
+    expect((await faces.verify(sample(6), b.embedding, { maxFaces: 1 })).distance).toBeGreaterThan(0.5);
     await expect(faces.verify(a.embedding, a.embedding, { model: 'nope' })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_UNKNOWN' });
   });
 
@@ -142,13 +151,13 @@ describe('FacePipeline models and analyses (in this thread)', () => {
     const all = await faces.analyze(sample(1));
     expect(all).toHaveLength(3);
     for (const face of all) {
-      expect(Object.keys(face)).toEqual(['facialArea', 'faceConfidence', 'age', 'gender', 'emotion', 'liveness']);
+      expect(Object.keys(face)).toEqual(['facialArea', 'landmarks', 'faceConfidence', 'age', 'gender', 'emotion', 'liveness']);
       expect(face.gender).toMatchObject({ dominant: 'Woman' });
       expect(face.liveness!.isReal).toBe(face.liveness!.score >= face.liveness!.threshold);
     }
     const some = await faces.analyze(sample(1), { actions: ['liveness', 'age'], maxFaces: 1 });
     expect(some).toHaveLength(1);
-    expect(Object.keys(some[0])).toEqual(['facialArea', 'faceConfidence', 'age', 'liveness']);
+    expect(Object.keys(some[0])).toEqual(['facialArea', 'landmarks', 'faceConfidence', 'age', 'liveness']);
     expect(some[0].age).toBeCloseTo(all[0].age!, 6);
     await expect(faces.analyze(sample(1), { actions: ['race' as never] })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT', details: { field: 'actions' } });
     await expect(faces.analyze(sample(1), { actions: [] })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
@@ -162,6 +171,38 @@ describe('FacePipeline models and analyses (in this thread)', () => {
     expect(spoofChecked.map((r) => r.liveness)).toEqual(analysed.map((a) => a.liveness));
     const [crop] = await faces.extractFaces(sample(1), { antiSpoof: true, maxFaces: 1 });
     expect(crop.liveness).toEqual(analysed[0].liveness);
+  });
+
+  it('refuseSpoof refuses a photo exactly when one of its faces is scored not live (DeepFace anti_spoofing)', async () => {
+    let refused = 0;
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      const scored = await faces.represent(sample(n), { antiSpoof: true });
+      const spoof = scored.findIndex((face) => !face.liveness!.isReal);
+      const checked = faces.represent(sample(n), { refuseSpoof: true });
+      if (spoof < 0) await expect(checked).resolves.toHaveLength(scored.length);
+      else {
+        refused++;
+        await expect(checked).rejects.toMatchObject({ code: 'FV_ERR_SPOOF_DETECTED', message: expect.stringMatching(/^Spoof detected in the given image/), details: { face: spoof } });
+      }
+    }
+    // the group photos hold printed-looking small faces: at least one is refused, so the branch above is exercised
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('align false embeds the upright box; expandPercentage widens the box within the image and zooms the crop out', async () => {
+    const [aligned] = await faces.represent(sample(4), { maxFaces: 1 });
+    const [upright] = await faces.represent(sample(4), { maxFaces: 1, align: false });
+    const [wide] = await faces.represent(sample(4), { maxFaces: 1, expandPercentage: 40 });
+    expect(upright.facialArea).toEqual(aligned.facialArea);
+    const cos = (p: Float32Array, q: Float32Array) => p.reduce((sum, v, i) => sum + v * q[i], 0);
+    // the same face still, but not the same crop
+    expect(cos(aligned.embedding, upright.embedding)).toBeLessThan(0.999);
+    expect(cos(aligned.embedding, upright.embedding)).toBeGreaterThan(0.3);
+    expect(cos(aligned.embedding, wide.embedding)).toBeLessThan(0.999);
+    expect(wide.facialArea.w).toBeCloseTo(Math.min(aligned.facialArea.w * 1.4, 10_000), 0);
+    expect(wide.facialArea.x).toBeCloseTo(aligned.facialArea.x - aligned.facialArea.w * 0.2, 0);
+    expect(wide.landmarks).toEqual(aligned.landmarks);
+    await expect(faces.represent(sample(4), { expandPercentage: -1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT', message: expect.stringContaining('expandPercentage') });
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enrollSources, parseCsv, type EnrollItem } from '../../src/recognition/enroll-sources.js';
@@ -45,6 +45,25 @@ describe('enrollSources', () => {
       { path: join(tmp.dir, 'people/Ada/1.JPG'), source: 'people/Ada/1.JPG', subject: 'Lovelace, Ada' },
       { path: join(tmp.dir, 'people/Bob/old/x.png'), source: 'people/Bob/old/x.png', subject: 'Bob' },
       { path: join(tmp.dir, 'people', 'Ada', '2.jpg'), source: '2.jpg', subject: 'Someone' },
+    ]);
+  });
+
+  it('follows symbolic links to photos and folders (a folder of links once enrolled as "0 of 0 photos"), once, and passes dangling ones over', async () => {
+    mkdirSync(join(tmp.dir, 'store'));
+    for (const file of ['a.jpg', 'b.pgm', 'c.ppm']) writeFileSync(join(tmp.dir, 'store', file), '');
+    mkdirSync(join(tmp.dir, 'links', 'Cy'), { recursive: true });
+    symlinkSync(join(tmp.dir, 'store', 'a.jpg'), join(tmp.dir, 'links', 'Cy', '1.jpg'));
+    symlinkSync(join(tmp.dir, 'store', 'b.pgm'), join(tmp.dir, 'links', 'Cy', '2.pgm'));
+    symlinkSync(join(tmp.dir, 'nowhere.jpg'), join(tmp.dir, 'links', 'Cy', '3.jpg'));
+    symlinkSync(join(tmp.dir, 'people', 'Ada'), join(tmp.dir, 'links', 'Ada'));
+    // a link back up the tree is walked into once, not round and round
+    symlinkSync(join(tmp.dir, 'links'), join(tmp.dir, 'links', 'Cy', 'loop'));
+    const items = await collect([join(tmp.dir, 'links')]);
+    expect(items.map(({ source, subject }) => ({ source, subject }))).toEqual([
+      { source: join('Ada', '1.JPG'), subject: 'Ada' },
+      { source: join('Ada', '2.jpg'), subject: 'Ada' },
+      { source: join('Cy', '1.jpg'), subject: 'Cy' },
+      { source: join('Cy', '2.pgm'), subject: 'Cy' },
     ]);
   });
 

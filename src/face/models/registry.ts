@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fvError } from '../../errors.js';
 import { ARCFACE_TEMPLATE_112, type AlignmentTemplate } from '../align.js';
-import type { DistanceMetric, EmbeddingModel, ModelInfo, WeightsSource } from '../types.js';
+import type { CalibratedMetric, EmbeddingModel, ModelInfo, WeightsSource } from '../types.js';
 import { DLIB_RESNET_INFO, DLIB_RESNET_TEMPLATE, DlibResnetModel } from './dlib-resnet.js';
 
 export interface ModelCreateOptions {
@@ -27,7 +27,7 @@ interface EntryFacts {
    * Steepness per metric of the verification confidence, 100 / (1 + e^(k·(distance − threshold))):
    * 50 at the threshold, k fitted by logistic regression on LFW View 1 (see `confidenceFromDistance`).
    */
-  readonly confidenceSlope: Readonly<Record<DistanceMetric, number>>;
+  readonly confidenceSlope: Readonly<Record<CalibratedMetric, number>>;
   /**
    * Cosine distance at or below which a gallery search (`Gallery.identify`) accepts the nearest
    * enrolled subject. Stricter than the verification threshold (`info.thresholds.cosine`, a 1:1
