@@ -43,6 +43,18 @@ const ServerSchema = z.strictObject({
   maxBodyBytes: wholeNumber(1024, 1024 ** 3).default(128 * 1024 * 1024),
   /** How long a shutdown waits for in-flight requests before the process exits anyway. */
   shutdownTimeoutMs: wholeNumber(0, 10 * 60_000).default(10_000),
+  /**
+   * A folder whose images the face routes may name by path, as DeepFace clients do ("img":
+   * "dataset/img1.jpg"): relative to it, or absolute inside it; `..` and links out of it are
+   * refused. Off by default: no path is read.
+   */
+  imagesDir: z.string().min(1).transform((dir) => resolve(dir)).optional(),
+  /**
+   * Hosts the face routes may fetch image URLs from (names, IP addresses or CIDR ranges). Off
+   * (empty) by default. A name that resolves to a private, loopback or link-local address is
+   * refused unless that address (or its range) is listed too; redirects to another host are refused.
+   */
+  urlHosts: z.array(z.string().min(1).regex(/^\S+$/, 'a URL host cannot hold whitespace').transform((host) => host.toLowerCase())).default([]),
 });
 
 const ConfigSchema = z.strictObject({
@@ -76,6 +88,8 @@ export interface ConfigLayer {
     publicUrl?: string;
     maxBodyBytes?: number | string;
     shutdownTimeoutMs?: number | string;
+    imagesDir?: string;
+    urlHosts?: string[];
   };
 }
 
@@ -101,6 +115,8 @@ export const ENVIRONMENT = {
   FACEVAULT_PUBLIC_URL: 'server.publicUrl',
   FACEVAULT_MAX_BODY_BYTES: 'server.maxBodyBytes',
   FACEVAULT_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
+  FACEVAULT_IMAGES: 'server.imagesDir',
+  FACEVAULT_ALLOW_URL_HOSTS: 'server.urlHosts',
 } as const;
 
 /** A value and the source it came from, so an error can say where to fix it. */
@@ -189,7 +205,7 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 function parseEnvironmentValue(path: string, raw: string): unknown {
-  if (path === 'server.apiKeys') return raw.split(',').map((key) => key.trim()).filter((key) => key.length > 0);
+  if (path === 'server.apiKeys' || path === 'server.urlHosts') return raw.split(',').map((key) => key.trim()).filter((key) => key.length > 0);
   // `FACEVAULT_AUTH=disabled` is the environment's spelling of --no-auth; anything else fails validation by name.
   if (path === 'server.auth') return raw === 'enabled' ? true : raw === 'disabled' ? false : raw;
   return raw;

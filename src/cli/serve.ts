@@ -24,6 +24,8 @@ export function register(program: Command): void {
     .option('--no-auth', 'serve without API keys; binds to a loopback address only [env FACEVAULT_AUTH=disabled]')
     .option('--public-url <url>', 'origin clients reach this server at, when behind a proxy [env FACEVAULT_PUBLIC_URL]')
     .option('--max-body-bytes <n>', 'largest request body [env FACEVAULT_MAX_BODY_BYTES; default 128 MiB; an upsert is also held to what 1,000 records of its index dimension can need]')
+    .option('--images <dir>', 'let the face routes read images by path, inside this folder only (DeepFace clients send "img": "dataset/img1.jpg") [env FACEVAULT_IMAGES; default: no paths]')
+    .option('--allow-url-hosts <hosts>', 'let the face routes fetch image URLs from these hosts, comma-separated names, IPs or CIDRs; a private address must be listed itself [env FACEVAULT_ALLOW_URL_HOSTS; default: no URLs]')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [env FACEVAULT_LOG_LEVEL; default info]')
     .action(async (_options: unknown, command: Command) => {
       const options = command.opts<ServeOptions>();
@@ -39,6 +41,8 @@ export function register(program: Command): void {
           auth: typed('auth') as boolean | undefined,
           publicUrl: typed('publicUrl') as string | undefined,
           maxBodyBytes: typed('maxBodyBytes') as string | undefined,
+          imagesDir: typed('images') as string | undefined,
+          urlHosts: (typed('allowUrlHosts') as string | undefined)?.split(',').map((host) => host.trim()).filter(Boolean),
         },
       };
       const config = loadConfig({ flags, env: process.env, file: options.config });
@@ -59,6 +63,8 @@ interface ServeOptions {
   auth: boolean;
   publicUrl?: string;
   maxBodyBytes?: string;
+  images?: string;
+  allowUrlHosts?: string;
   logLevel?: string;
 }
 

@@ -81,7 +81,7 @@ export async function buildApp({ config, store, logger }: AppOptions): Promise<F
   await app.register(health);
   await app.register(pineconeControl, config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl });
   await app.register(pineconeData, { prefix: DATA_PLANE_PREFIX });
-  await app.register(faceApi);
+  await app.register(faceApi, { imagesDir: config.imagesDir, urlHosts: config.urlHosts });
   await app.register(pineconeUnsupported);
   await app.register(webPage);
   await app.ready();

@@ -88,25 +88,46 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
   void respond(err, request, reply);
 }
 
-/** The face plugin's error handler: the same mapping and logging, in the face routes' body shape. */
-export function installFaceErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | FacevaultError, request, reply) => respond(err, request, reply, faceErrorBody));
+/**
+ * The face plugin's error handler: the same mapping and logging, in the face routes' body shape.
+ * `deepFace` (DeepFace's own routes): statuses as DeepFace answers them — 400 for a photo it
+ * cannot use (no face, several faces: 422 on facevault's own routes), the code unchanged in the
+ * body — and the message also under `exception` where DeepFace's routes put it (an image that
+ * cannot be taken from the request).
+ */
+export function installFaceErrorHandling(app: FastifyInstance, options: { readonly deepFace?: boolean } = {}): void {
+  const shape = options.deepFace ? deepFaceErrorBody : faceErrorBody;
+  const statusOf = options.deepFace ? deepFaceStatus : undefined;
+  app.setErrorHandler((err: FastifyError | FacevaultError, request, reply) => respond(err, request, reply, shape, statusOf));
 }
 
-function respond(err: FastifyError | FacevaultError, request: FastifyRequest, reply: FastifyReply, shape: ErrorBodyShape = errorBody): FastifyReply {
+/** DeepFace answers every failure of a request's content with 400; facevault's 422 become 400 there. */
+function deepFaceStatus(err: FacevaultError): number {
+  return err.status === 422 ? 400 : err.status;
+}
+
+/** Failures of taking the image out of the request, which DeepFace's routes answer as `{ exception }`. */
+const EXTRACTION_REASONS: ReadonlySet<unknown> = new Set(['missing-image', 'path', 'path-traversal', 'path-outside', 'not-found', 'url', 'data-url', 'embedding']);
+
+function deepFaceErrorBody(err: FacevaultError): object {
+  const body = { ...faceErrorBody(err), status: deepFaceStatus(err) };
+  return EXTRACTION_REASONS.has(err.details.reason) ? { ...body, exception: err.message } : body;
+}
+
+function respond(err: FastifyError | FacevaultError, request: FastifyRequest, reply: FastifyReply, shape: ErrorBodyShape = errorBody, statusOf?: (err: FacevaultError) => number): FastifyReply {
   const coded = toCoded(err, request);
   if (coded.status < 500) {
     request.log.info({ code: coded.code, status: coded.status }, coded.message);
-    return send(reply, coded, shape);
+    return send(reply, coded, shape, statusOf);
   }
   request.log.error({ err, code: coded.code }, `request failed: ${coded.message}`);
   const summary = `${ERROR_CATALOG[coded.code].summary} The server log has the details of request ${request.id}.`;
-  return send(reply, fvError(coded.code, summary, { requestId: request.id }), shape);
+  return send(reply, fvError(coded.code, summary, { requestId: request.id }), shape, statusOf);
 }
 
-function send(reply: FastifyReply, err: FacevaultError, shape: ErrorBodyShape = errorBody): FastifyReply {
+function send(reply: FastifyReply, err: FacevaultError, shape: ErrorBodyShape = errorBody, statusOf?: (err: FacevaultError) => number): FastifyReply {
   if (err.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS[err.code] ?? DEFAULT_RETRY_AFTER_SECONDS));
-  return reply.status(err.status).type('application/json; charset=utf-8').send(shape(err));
+  return reply.status(statusOf ? statusOf(err) : err.status).type('application/json; charset=utf-8').send(shape(err));
 }
 
 /** An error the multipart parser raised (with no code: fastify's own errors from forms have one). */

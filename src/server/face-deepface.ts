@@ -7,11 +7,12 @@ import { fvError, isFacevaultError } from '../errors.js';
 import { ANALYZE_ACTIONS, type AnalyzeAction } from '../face/analyze/actions.js';
 import type { LivenessPrediction } from '../face/analyze/liveness.js';
 import { DEFAULT_DETECTOR, DETECTOR_REGISTRY } from '../face/detect/registry.js';
+import { fromCosineDistance } from '../face/distance.js';
 import type { AnalyzedFace, FaceOptions, Representation, VerifyResult } from '../face/pipeline.js';
 import { MODEL_REGISTRY, resolveModel, type ModelEntry } from '../face/models/registry.js';
-import type { FacialArea } from '../face/types.js';
+import type { DistanceMetric, FacialArea, Landmarks5 } from '../face/types.js';
 import type { IdentifiedFace } from '../recognition/gallery.js';
-import type { AnalyzeResponse, FacialAreaOut, RepresentResponse, SearchResponse, VerifyResponse } from './face-schemas.js';
+import type { AnalyzeResponse, DeepFaceOption, FacialAreaOut, RepresentResponse, SearchResponse, VerifyResponse } from './face-schemas.js';
 
 /**
  * DeepFace's detector backends. Each asks for "a face detector", which here is faceplugin (the
@@ -67,30 +68,58 @@ export interface DeepFaceDetection {
   readonly detector_backend?: string;
   readonly enforce_detection?: boolean;
   readonly anti_spoofing?: boolean;
+  readonly align?: boolean;
+  readonly expand_percentage?: number;
+  readonly max_faces?: number;
 }
 
-/** Pipeline options of a request. @throws as modelFor and detectorFor. */
-export function faceOptionsOf(request: DeepFaceDetection): FaceOptions & { readonly model: string; readonly detector: string } {
+/** The pipeline options of a request, with the facevault model and detector that serve it. */
+export type RequestFaceOptions = FaceOptions & { readonly model: string; readonly detector: string };
+
+/**
+ * Pipeline options of a request: DeepFace's `anti_spoofing: true` refuses a spoof (and reports
+ * each face's liveness), `align`, `expand_percentage` and `max_faces` as DeepFace means them.
+ * @throws as modelFor and detectorFor.
+ */
+export function faceOptionsOf(request: DeepFaceDetection): RequestFaceOptions {
+  const spoofCheck = request.anti_spoofing === true;
   return {
     model: modelFor(request.model_name).info.name,
     detector: detectorFor(request.detector_backend),
     enforceDetection: request.enforce_detection ?? true,
-    antiSpoof: request.anti_spoofing ?? false,
+    antiSpoof: spoofCheck,
+    refuseSpoof: spoofCheck,
+    align: request.align ?? true,
+    ...(request.expand_percentage !== undefined && { expandPercentage: request.expand_percentage }),
+    ...(request.max_faces !== undefined && { maxFaces: request.max_faces }),
   };
 }
 
 /**
  * The gallery routes store and match detected faces only: the options that would enroll or
- * search a whole image, or ask for liveness, are refused rather than silently dropped.
+ * search a whole image are refused rather than silently dropped.
  * @throws FV_ERR_INVALID_ARGUMENT naming the option; as modelFor and detectorFor.
  */
-export function galleryModelOf(request: DeepFaceDetection): string {
+export function galleryOptionsOf(request: DeepFaceDetection): RequestFaceOptions {
   const refuse = (path: string, why: string) => fvError('FV_ERR_INVALID_ARGUMENT', `${path}: ${why}`, { path, in: 'body' });
   if (request.enforce_detection === false) throw refuse('enforce_detection', 'false is not supported here: the gallery stores and matches detected faces only');
   if (detectorFor(request.detector_backend) === 'skip') throw refuse('detector_backend', 'skip is not supported here: the gallery stores and matches detected faces only');
-  if (request.anti_spoofing === true) throw refuse('anti_spoofing', 'true is not supported here: ask /represent or /analyze for liveness');
-  return modelFor(request.model_name).info.name;
+  return faceOptionsOf(request);
 }
+
+/**
+ * The DeepFace options a request sent that its route does not honour, for the
+ * X-Facevault-Ignored-Fields header (a DeepFace client sends them out of habit; nothing fails).
+ * @example ignoredFields({ normalization: 'base', align: true }, ['align']) // → ['normalization']
+ */
+export function ignoredFields(body: object, honoured: readonly DeepFaceOption[]): string[] {
+  return DEEPFACE_OPTIONS.filter((name) => !honoured.includes(name) && (body as Record<string, unknown>)[name] !== undefined);
+}
+
+/** Every DeepFace option name (face-schemas.ts `deepFaceOptions`). */
+export const DEEPFACE_OPTIONS: readonly DeepFaceOption[] = [
+  'model_name', 'detector_backend', 'enforce_detection', 'align', 'expand_percentage', 'anti_spoofing', 'max_faces', 'distance_metric', 'threshold', 'normalization', 'l2_normalize', 'silent',
+];
 
 /** Actions DeepFace offers that are not estimated here. */
 const DEEPFACE_ONLY_ACTIONS = ['race'];
@@ -121,18 +150,25 @@ export function actionsOf(actions: readonly string[] | string | undefined, antiS
 
 // ── answers ───────────────────────────────────────────────────────────────────────────────────
 
+const point = (p: { x: number; y: number }): number[] => [Math.round(p.x), Math.round(p.y)];
+
+/** DeepFace rounds a face's confidence to 2 decimals, and `time` too. */
+export const round2 = (value: number): number => Math.round(value * 100) / 100;
+
 /**
  * A face box as DeepFace gives it: whole pixels, and `left_eye` the person's left eye, which is
- * on the right of the image (ours are named as seen: `leftEye` has the smaller x).
+ * on the right of the image (ours are named as seen: `leftEye` has the smaller x); with the
+ * detector's five points, also `nose`, `mouth_left` and `mouth_right` (the person's, likewise).
  */
-export function facialAreaOf(area: FacialArea): FacialAreaOut {
+export function facialAreaOf(area: FacialArea, landmarks?: Landmarks5): FacialAreaOut {
   return {
     x: Math.round(area.x),
     y: Math.round(area.y),
     w: Math.round(area.w),
     h: Math.round(area.h),
-    left_eye: [Math.round(area.rightEye.x), Math.round(area.rightEye.y)],
-    right_eye: [Math.round(area.leftEye.x), Math.round(area.leftEye.y)],
+    left_eye: point(area.rightEye),
+    right_eye: point(area.leftEye),
+    ...(landmarks && { nose: point(landmarks[2]), mouth_left: point(landmarks[4]), mouth_right: point(landmarks[3]) }),
   };
 }
 
@@ -141,31 +177,42 @@ function livenessOf(liveness: LivenessPrediction | undefined): { is_real?: boole
   return liveness ? { is_real: liveness.isReal, antispoof_score: liveness.score } : {};
 }
 
-export function representationOf(face: Representation): RepresentResponse['results'][number] {
-  return { embedding: Array.from(face.embedding), facial_area: facialAreaOf(face.facialArea), face_confidence: face.faceConfidence, ...livenessOf(face.liveness) };
+export function representationOf(face: Representation): Omit<RepresentResponse['results'][number], never> {
+  return { embedding: Array.from(face.embedding), facial_area: facialAreaOf(face.facialArea, face.landmarks), face_confidence: round2(face.faceConfidence), ...livenessOf(face.liveness) };
 }
 
-/** DeepFace's verify dict; a side given as a stored face has no box (null). */
-export function verificationOf(result: VerifyResult, liveness: readonly [LivenessPrediction | undefined, LivenessPrediction | undefined] = [undefined, undefined]): VerifyResponse {
-  const side = (area: FacialArea | null, live: LivenessPrediction | undefined) => (area ? { ...facialAreaOf(area), ...livenessOf(live) } : null);
+/** A side of a verify: the face of the closest pair (with its five points and liveness), or null for an embedding or a stored face. */
+export interface VerifiedSide {
+  readonly facialArea: FacialArea | null;
+  readonly landmarks?: Landmarks5;
+  readonly liveness?: LivenessPrediction;
+}
+
+/**
+ * DeepFace's verify dict. `names` are the model and detector names the request used (DeepFace
+ * echoes them), defaulting to the facevault ones that served it.
+ */
+export function verificationOf(result: VerifyResult, sides: readonly [VerifiedSide, VerifiedSide] = [{ facialArea: result.facialAreas.img1 }, { facialArea: result.facialAreas.img2 }], names?: { model?: string; detector?: string }): VerifyResponse {
+  const side = ({ facialArea, landmarks, liveness }: VerifiedSide) => (facialArea ? { ...facialAreaOf(facialArea, landmarks), ...livenessOf(liveness) } : null);
   return {
     verified: result.verified,
     distance: result.distance,
     threshold: result.threshold,
-    confidence: result.confidence,
-    model: result.model,
-    detector_backend: result.detectorBackend,
+    confidence: round2(result.confidence),
+    model: names?.model ?? result.model,
+    detector_backend: names?.detector ?? result.detectorBackend,
     similarity_metric: result.similarityMetric,
-    facial_areas: { img1: side(result.facialAreas.img1, liveness[0]), img2: side(result.facialAreas.img2, liveness[1]) },
-    time: result.time,
+    facial_areas: { img1: side(sides[0]), img2: side(sides[1]) },
+    time: round2(result.time),
+    ...(names && { served_by: { model: result.model, detector: result.detectorBackend } }),
   };
 }
 
 export function analysisOf(face: AnalyzedFace): AnalyzeResponse['results'][number] {
   return {
-    region: facialAreaOf(face.facialArea),
-    face_confidence: face.faceConfidence,
-    ...(face.age !== undefined && { age: face.age }),
+    region: facialAreaOf(face.facialArea, face.landmarks),
+    face_confidence: round2(face.faceConfidence),
+    ...(face.age !== undefined && { age: Math.round(face.age) }),
     ...(face.gender && { dominant_gender: face.gender.dominant, gender: { Woman: face.gender.woman, Man: face.gender.man } }),
     ...(face.emotion && { dominant_emotion: face.emotion.dominant, emotion: { ...face.emotion.scores } }),
     ...livenessOf(face.liveness),
@@ -176,7 +223,10 @@ export function analysisOf(face: AnalyzedFace): AnalyzeResponse['results'][numbe
 export interface SearchContext {
   readonly model: string;
   readonly detector: string;
+  /** The metric the rows are in: the gallery matches by cosine, and every other metric is a function of it on unit embeddings. */
+  readonly metric: DistanceMetric;
   readonly searchMethod: 'exact' | 'ann';
+  /** The identification threshold, a cosine distance. */
   readonly threshold: number;
   /** true: every candidate; false: those within the threshold (DeepFace's `similarity_search`). */
   readonly allCandidates: boolean;
@@ -185,8 +235,9 @@ export interface SearchContext {
 
 /** One face of a searched photo: DeepFace's rows (one per subject, nearest first) and our verdict. */
 export function searchOf(face: IdentifiedFace, context: SearchContext): { rows: SearchResponse['results'][number]; identity: SearchResponse['identities'][number] } {
-  const box = facialAreaOf(face.facialArea);
+  const box = facialAreaOf(face.facialArea, face.landmarks);
   const candidates = face.candidates.filter((c) => context.allCandidates || c.distance <= context.threshold).slice(0, context.k);
+  const inMetric = (cosine: number) => fromCosineDistance(cosine, context.metric);
   const rows = candidates.map((candidate) => ({
     id: candidate.recordId,
     img_name: candidate.subject,
@@ -199,9 +250,9 @@ export function searchOf(face: IdentifiedFace, context: SearchContext): { rows: 
     target_y: box.y,
     target_w: box.w,
     target_h: box.h,
-    threshold: context.threshold,
-    distance_metric: 'cosine',
-    distance: candidate.distance,
+    threshold: inMetric(context.threshold),
+    distance_metric: context.metric,
+    distance: inMetric(candidate.distance),
     confidence: candidate.confidence,
     matches: candidate.matches,
   }));
@@ -212,10 +263,10 @@ export function searchOf(face: IdentifiedFace, context: SearchContext): { rows: 
       verdict: known ? 'known' : 'unknown',
       img_name: known?.subject ?? null,
       id: known?.recordId ?? null,
-      distance: known?.distance ?? null,
+      distance: known ? inMetric(known.distance) : null,
       confidence: known?.confidence ?? null,
       facial_area: box,
-      face_confidence: face.faceConfidence,
+      face_confidence: round2(face.faceConfidence),
     },
   };
 }

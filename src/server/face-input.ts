@@ -1,16 +1,19 @@
 /**
- * How face requests carry their images, as DeepFace's API takes them: a JSON body whose image
- * fields hold base64 or a data URL, or a multipart form whose image fields are files (its other
- * fields are text, typed here by the route's body schema).
+ * How face requests carry their images and options, as DeepFace's API takes them: a JSON body, a
+ * form (application/x-www-form-urlencoded) or a multipart form whose image fields are files.
+ * Text fields are typed by the route's body schema the way DeepFace's clients mean them ("False",
+ * "0", 1 and "1" for flags, "5" for numbers; a null is an absent field), before the schema
+ * validates them.
  *
- * Never a server-side path or a URL, although DeepFace accepts both: a path would let any client
- * read the server's files, a URL make the server fetch from wherever a client points it (SSRF).
- * Both are refused with 400, saying how to send the image instead.
+ * An image string is a data URL or base64; a server-side path or a URL only when the operator
+ * turned them on (see image-sources.ts): otherwise both are refused with 400, saying how to send
+ * the image instead. /verify also takes a precomputed embedding (a list of numbers).
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fvError, isFacevaultError } from '../errors.js';
 import { DEFAULT_DECODE_LIMITS } from '../face/image.js';
+import type { ImageSources } from './image-sources.js';
 import type { JsonSchema } from './json-schema.js';
 
 /** Largest image accepted, in bytes: the face pipeline's own decoding limit. */
@@ -56,46 +59,98 @@ export interface RequestImage {
 }
 
 /**
- * Lets the routes of `app` (a plugin's encapsulated instance) take multipart forms: files land in
- * `request.uploads`, text fields in `request.body`, typed by the route's body schema, before the
- * schema validates them.
+ * Lets the routes of `app` (a plugin's encapsulated instance) take multipart and url-encoded
+ * forms: files land in `request.uploads`, text fields in `request.body`; every body's fields are
+ * then typed by the route's body schema (`typeFields`) before the schema validates them.
  */
 export async function acceptMultipartForms(app: FastifyInstance): Promise<void> {
   await app.register(multipart, { limits: FORM_LIMITS });
   app.decorateRequest('uploads', undefined);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, text, done) => {
+    try {
+      done(null, parseUrlEncoded(text as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   app.addHook('preValidation', async (request) => {
-    if (!request.isMultipart()) return;
-    const { fields, uploads } = await readForm(request);
     const schema = request.routeOptions.schema?.body as JsonSchema | undefined;
     const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>;
-    for (const name of uploads.keys()) {
-      if (!(name in properties)) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is not a known field`, { path: name, in: 'body' });
+    if (request.isMultipart()) {
+      const { fields, uploads } = await readForm(request);
+      for (const name of uploads.keys()) {
+        if (!(name in properties)) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is not a known field`, { path: name, in: 'body' });
+      }
+      request.body = fields;
+      request.uploads = uploads;
     }
-    request.body = typeFormFields(fields, properties);
-    request.uploads = uploads;
+    if (isPlainObject(request.body)) request.body = typeFields(request.body, properties);
   });
 }
 
+/** A url-encoded form's fields; a name given twice is refused, as in multipart forms. */
+function parseUrlEncoded(text: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (Object.hasOwn(fields, name)) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is given twice in the form`, { path: name, in: 'body' });
+    fields[name] = value;
+  }
+  return fields;
+}
+
+/** An image of a request (its encoded bytes and a name for it), or a precomputed embedding. */
+export type RequestInput = RequestImage | { readonly embedding: readonly number[] };
+
 /**
  * The image a request gives under one of `names` (DeepFace spells them `img` or `img_path`,
- * `img1` or `img1_path`...): an uploaded file, or a base64 / data URL string.
+ * `img1` or `img1_path`...): an uploaded file; a base64 or data URL string; a path or a URL when
+ * `sources` allows them; with `embedding`, a list of numbers (checked against the model later).
  * @throws FV_ERR_INVALID_ARGUMENT when it is missing or given twice; FV_ERR_IMAGE_INPUT for a path,
- *   a URL or a string that is neither base64 nor a data URL; FV_ERR_IMAGE_TOO_LARGE over MAX_IMAGE_BYTES.
+ *   a URL or a string that is not allowed or not an image; FV_ERR_IMAGE_TOO_LARGE over MAX_IMAGE_BYTES.
  */
-export function requestImage(request: FastifyRequest, names: readonly string[]): RequestImage {
+export async function requestInput(request: FastifyRequest, names: readonly string[], sources: ImageSources, options: { readonly embedding?: boolean } = {}): Promise<RequestInput> {
   const body = (request.body ?? {}) as Record<string, unknown>;
-  const given = names.filter((name) => request.uploads?.has(name) || typeof body[name] === 'string');
+  const given = names.filter((name) => request.uploads?.has(name) || body[name] !== undefined);
   if (given.length === 0) {
-    throw fvError('FV_ERR_INVALID_ARGUMENT', `${names[0]}: is required: send the image as a multipart file field, a base64 string or a data URL`, { path: names[0], in: 'body' });
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `${names[0]}: is required: send the image as a multipart file field, a base64 string or a data URL`, { path: names[0], in: 'body', reason: 'missing-image' });
   }
-  if (given.length > 1 || (request.uploads?.has(given[0]) && typeof body[given[0]] === 'string')) {
+  if (given.length > 1 || (request.uploads?.has(given[0]) && body[given[0]] !== undefined)) {
     throw fvError('FV_ERR_INVALID_ARGUMENT', `${given.join(', ')}: one image is expected, given twice`, { path: given[0], in: 'body' });
   }
   const name = given[0];
   const upload = request.uploads?.get(name);
-  if (upload) return { bytes: upload.bytes, source: upload.filename || name };
-  return { bytes: decodeImageString(name, body[name] as string), source: name };
+  if (upload) {
+    if (upload.bytes.byteLength === 0 && !upload.filename) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: no file uploaded`, { path: name, in: 'body', reason: 'missing-image' });
+    return { bytes: upload.bytes, source: upload.filename || name };
+  }
+  const value = body[name];
+  if (Array.isArray(value)) {
+    if (!options.embedding) throw fvError('FV_ERR_IMAGE_INPUT', `${name}: a list of numbers (an embedding) is accepted by /verify only`, { path: name, reason: 'embedding' });
+    return { embedding: value as number[] };
+  }
+  const text = value as string;
+  if (text === '') throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is empty`, { path: name, in: 'body', reason: 'missing-image' });
+  if (URL_SCHEME.test(text)) return { bytes: await sources.fetchUrl(name, text), source: text };
+  const compact = text.replace(/\s+/g, '');
+  if (DATA_URL.test(text) || text.startsWith('data:') || (compact.length >= MIN_BASE64_CHARS && BASE64.test(compact) && compact.length % 4 === 0)) {
+    return { bytes: decodeImageString(name, text), source: name };
+  }
+  return { bytes: await sources.readPath(name, text), source: text };
 }
+
+/**
+ * The image a request gives under one of `names`, as `requestInput`, where an embedding is not an image.
+ * @throws as requestInput, and FV_ERR_IMAGE_INPUT for a list of numbers.
+ */
+export async function requestImage(request: FastifyRequest, names: readonly string[], sources: ImageSources): Promise<RequestImage> {
+  return (await requestInput(request, names, sources)) as RequestImage;
+}
+
+/**
+ * A string of base64 characters shorter than this is taken for a path (`dataset/img1` is valid
+ * base64): no image is that small (the smallest JPEG or PNG of one pixel is ~70 bytes).
+ */
+const MIN_BASE64_CHARS = 64;
 
 const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -105,14 +160,10 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 function decodeImageString(field: string, text: string): Uint8Array {
   const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
   const sendInstead = `send the image itself: a multipart file field "${field}", a base64 string or a data URL (data:image/jpeg;base64,...)`;
-  if (URL_SCHEME.test(text)) {
-    throw fvError('FV_ERR_IMAGE_INPUT', `${field}: ${shown} is a URL; this server never fetches images from URLs: ${sendInstead}`, { path: field, reason: 'url' });
-  }
   const prefix = DATA_URL.exec(text);
   const data = (prefix ? text.slice(prefix[0].length) : text).replace(/\s+/g, '');
   if (!BASE64.test(data) || data.length % 4 !== 0) {
-    const what = text.startsWith('data:') ? 'is not a base64 image data URL' : 'is neither base64 nor a data URL; this server never reads server-side file paths';
-    throw fvError('FV_ERR_IMAGE_INPUT', `${field}: ${shown} ${what}: ${sendInstead}`, { path: field, reason: text.startsWith('data:') ? 'data-url' : 'path' });
+    throw fvError('FV_ERR_IMAGE_INPUT', `${field}: ${shown} is not a base64 image data URL: ${sendInstead}`, { path: field, reason: 'data-url' });
   }
   const bytes = (data.length / 4) * 3 - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
   if (bytes > MAX_IMAGE_BYTES) {
@@ -163,17 +214,35 @@ function formTooLarge(path: string, why: string) {
 }
 
 /**
- * A form's text fields with the types the body schema gives them (`"true"` → true, `"0.4"` →
- * 0.4); a value that does not parse stays text, for the schema to refuse by name.
+ * A body's fields with the types the body schema gives them, as DeepFace's clients mean them:
+ * flags from true/false in any case, "1"/"0" and 1/0 (DeepFace's Python would take "False" for
+ * true; the client meant false); numbers from decimal text; a null is an absent field (a Python
+ * client's None). A value that does not fit stays as it is, for the schema to refuse by name.
+ * @example typeFields({ align: 'False', max_faces: '2', k: null }, props) // → { align: false, max_faces: 2 }
  */
-function typeFormFields(fields: Record<string, unknown>, properties: Record<string, JsonSchema>): Record<string, unknown> {
+export function typeFields(fields: Record<string, unknown>, properties: Record<string, JsonSchema>): Record<string, unknown> {
   const typed: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
+    if (value === null && name in properties) continue;
     const type = properties[name]?.type;
-    if (typeof value !== 'string') typed[name] = value;
-    else if (type === 'boolean' && /^(true|false)$/i.test(value)) typed[name] = value.toLowerCase() === 'true';
-    else if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(value)) typed[name] = Number(value);
+    if (type === 'boolean') typed[name] = asBoolean(value);
+    else if ((type === 'integer' || type === 'number') && typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) typed[name] = Number(value);
     else typed[name] = value;
   }
   return typed;
+}
+
+function asBoolean(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+  }
+  if (value === 1) return true;
+  if (value === 0) return false;
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
 }

@@ -152,7 +152,7 @@ export const galleryRoutes: FastifyPluginAsync = async (app) => {
       const { body } = request;
       const name = request.params.gallery;
       const model = modelFor(body.model_name).info.name;
-      const image = requestImage(request, ['img', 'img_path']);
+      const image = await requestImage(request, ['img', 'img_path'], app.imageSources);
       if (!(await faces.existingGallery(name, model))) recordNotFound(name, body.id);
       const gallery = await faces.gallery(name, model, true);
       const result = await gallery.verifyRecord(image.bytes, body.id, { threshold: body.threshold });

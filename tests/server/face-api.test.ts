@@ -51,14 +51,16 @@ describe('a server that serves no face request', () => {
     expect(h.server.app.faces.pipelineStarted).toBe(false);
   });
 
-  it('never reads a server path nor fetches a URL', async () => {
+  it('reads no server path and fetches no URL unless started with --images / --allow-url-hosts', async () => {
     for (const img of ['/etc/passwd', 'tests/fixtures/photo.jpg', 'C:\\photos\\a.jpg']) {
       const reply = await call(h, 'POST', '/represent', { img });
-      expectError(reply, 400, 'FV_ERR_IMAGE_INPUT', /never reads server-side file paths: send the image itself/);
+      expectError(reply, 400, 'FV_ERR_IMAGE_INPUT', /is a server-side file path, and this server reads none \(start it with --images DIR.*send the image itself/);
       expect(reply.json.details).toMatchObject({ path: 'img', reason: 'path' });
+      // DeepFace's routes answer an image they cannot take from the request as { exception }
+      expect(reply.json.exception).toBe(reply.json.error);
     }
     for (const img of ['http://127.0.0.1:1/a.jpg', 'https://example.com/a.jpg', 'file:///etc/passwd']) {
-      expectError(await call(h, 'POST', '/verify', { img1: img, img2: img }), 400, 'FV_ERR_IMAGE_INPUT', /img1: .* is a URL; this server never fetches images from URLs/);
+      expectError(await call(h, 'POST', '/verify', { img1: img, img2: img }), 400, 'FV_ERR_IMAGE_INPUT', /img1: .* is a URL, and this server fetches none \(start it with --allow-url-hosts/);
     }
     expectError(await call(h, 'POST', '/represent', {}), 400, 'FV_ERR_INVALID_ARGUMENT', /img: is required/);
   });
@@ -86,7 +88,11 @@ describe('DeepFace routes on real faces', () => {
     for (const face of json.results) {
       expect(face.embedding).toHaveLength(512);
       expect(norm(face.embedding)).toBeCloseTo(1, 4);
-      expect(Object.keys(face.facial_area).sort()).toEqual(['h', 'left_eye', 'right_eye', 'w', 'x', 'y']);
+      expect(Object.keys(face.facial_area).sort()).toEqual(['h', 'left_eye', 'mouth_left', 'mouth_right', 'nose', 'right_eye', 'w', 'x', 'y']);
+      // the person's left mouth corner is on the image's right, as the left eye; the nose between the eyes
+      expect(face.facial_area.mouth_left[0]).toBeGreaterThan(face.facial_area.mouth_right[0]);
+      expect(face.facial_area.nose[1]).toBeGreaterThan(face.facial_area.left_eye[1]);
+      expect(face.face_confidence).toBe(Math.round(face.face_confidence * 100) / 100);
       for (const v of [face.facial_area.x, face.facial_area.w, ...face.facial_area.left_eye]) expect(Number.isInteger(v)).toBe(true);
       expect(face.facial_area.left_eye[0]).toBeGreaterThan(face.facial_area.right_eye[0]);
       expect(face.face_confidence).toBeGreaterThan(0.9);
@@ -143,14 +149,15 @@ describe('DeepFace routes on real faces', () => {
     expect(Object.keys(some.json.results[0]).sort()).toEqual(['age', 'antispoof_score', 'dominant_gender', 'face_confidence', 'gender', 'is_real', 'region']);
   });
 
-  it('answers a corrupt image with 400, and an image without a face with 422 naming the field', async () => {
+  it('answers a corrupt image, and an image without a face, with 400 naming the field (as DeepFace), the code in the body', async () => {
     const truncated = faceA.subarray(0, 600);
     expectError(await call(h, 'POST', '/represent', { img: truncated.toString('base64') }), 400, 'FV_ERR_IMAGE_DECODE', /^img: /);
     expectError(await call(h, 'POST', '/verify', form({ img1: { bytes: faceA, filename: 'a.jpg' }, img2: { bytes: Buffer.from('not an image'), filename: 'b.jpg' } })), 400, 'FV_ERR_IMAGE_DECODE', /^img2: /);
 
     const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toBuffer();
     const noFace = await call(h, 'POST', '/verify', { img1: faceA.toString('base64'), img2: blank.toString('base64') });
-    expectError(noFace, 422, 'FV_ERR_NO_FACE', /^img2: No face found/);
+    expectError(noFace, 400, 'FV_ERR_NO_FACE', /^img2: No face found/);
+    expect(noFace.json.status).toBe(400);
     expect(noFace.json.details.path).toBe('img2');
     // enforce_detection: false takes the whole image as the face, as DeepFace does
     const whole = await call(h, 'POST', '/represent', { img: blank.toString('base64'), enforce_detection: false });

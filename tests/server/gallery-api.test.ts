@@ -58,7 +58,15 @@ describe('register, search, and the gallery resources', () => {
   it('registers one face per photo under img_name (or identity), as JSON, multipart or data URL', async () => {
     const ada = await call(h, 'POST', '/register', { img: faces.ada.toString('base64'), img_name: 'ada' });
     expect(ada.status).toBe(200);
-    expect(ada.json).toEqual({ inserted: 1, status: 'enrolled', img_name: 'ada', ids: [expect.stringMatching(/^[0-9a-f]{32}-0$/)], gallery: 'default', model_name: 'faceplugin-arcface' });
+    expect(ada.json).toEqual({
+      inserted: 1,
+      status: 'enrolled',
+      img_name: 'ada',
+      ids: [expect.stringMatching(/^[0-9a-f]{32}-0$/)],
+      gallery: 'default',
+      model_name: 'faceplugin-arcface',
+      served_by: { model: 'faceplugin-arcface', detector: 'faceplugin' },
+    });
     ids.ada = ada.json.ids[0];
     const bob = await call(h, 'POST', '/register', form({ img: { bytes: faces.bob, filename: 'bob.jpg' }, img_name: 'bob', model_name: 'ArcFace', align: 'true' }));
     expect(bob.json).toMatchObject({ inserted: 1, img_name: 'bob' });
@@ -78,15 +86,19 @@ describe('register, search, and the gallery resources', () => {
       );
       expect(raced.map((reply) => [reply.status, reply.json.status])).toEqual(Array.from({ length: 4 }, () => [200, 'enrolled']));
       expect((await call(fresh, 'GET', '/indexes')).json.indexes).toHaveLength(1);
+      // Without img_name, as DeepFace: every face of the photo is stored, named by the file name, else a UUID
+      const unnamed = await call(fresh, 'POST', '/register', { img: group.toString('base64'), gallery: 'unnamed' });
+      expect(unnamed.json).toMatchObject({ inserted: 4, status: 'enrolled', img_name: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      const named = await call(fresh, 'POST', '/register', form({ img: { bytes: faces.cy, filename: 'cy-2024.jpg' }, gallery: 'unnamed' }));
+      expect(named.json).toMatchObject({ inserted: 1, img_name: 'cy-2024.jpg' });
     } finally {
       await fresh.stop();
     }
   });
 
-  it('refuses what it cannot enroll: a group photo, no subject, the whole image', async () => {
+  it('refuses what it cannot enroll: a group photo under one name, the whole image', async () => {
     const img = group.toString('base64');
-    expectError(await call(h, 'POST', '/register', { img, img_name: 'group' }), 422, 'FV_ERR_MULTIPLE_FACES', /^img: /);
-    expectError(await call(h, 'POST', '/register', { img: faces.ada.toString('base64') }), 400, 'FV_ERR_INVALID_ARGUMENT', /img_name: is required/);
+    expectError(await call(h, 'POST', '/register', { img, img_name: 'group' }), 400, 'FV_ERR_MULTIPLE_FACES', /^img: /);
     expectError(await call(h, 'POST', '/register', { img, img_name: 'x', enforce_detection: false }), 400, 'FV_ERR_INVALID_ARGUMENT', /enforce_detection: false is not supported here/);
     expectError(await call(h, 'POST', '/register', { img: '/home/ada.jpg', img_name: 'x' }), 400, 'FV_ERR_IMAGE_INPUT');
     expect(await subjects()).toEqual([{ subject: 'ada', faces: 1 }, { subject: 'bob', faces: 1 }, { subject: 'cy', faces: 1 }]);
