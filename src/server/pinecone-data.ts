@@ -11,7 +11,7 @@
 import type { FastifyBodyParser, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fvError } from '../errors.js';
 import type { MetadataFilter, RecordInput, RecordMetadata, StoreIndex } from '../stores/vector-store.js';
-import { LIMITS } from '../vector/types.js';
+import { LIMITS, READ_UNITS } from '../vector/types.js';
 import { routeSchema } from './json-schema.js';
 import {
   DeleteRequest,
@@ -126,7 +126,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       const matches = await (await index(request)).query(
         defined({ vector: body.vector, id: body.id, topK: body.topK, filter: body.filter, includeValues: body.includeValues, includeMetadata: body.includeMetadata, namespace, exact }),
       );
-      return { matches, namespace: wireNamespace(namespace ?? ''), usage: QUERY_USAGE };
+      return { matches, namespace: wireNamespace(namespace ?? ''), usage: READ_UNITS.query };
     },
   );
 
@@ -147,7 +147,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       const { ids } = request.query;
       const namespace = storeNamespace(request.query.namespace);
       const records = await (await index(request)).fetch(ids, defined({ namespace }));
-      return { records: [...records.values()], namespace: wireNamespace(namespace ?? ''), usage: fetchUsage(records.size) };
+      return { records: [...records.values()], namespace: wireNamespace(namespace ?? ''), usage: READ_UNITS.fetch(records.size) };
     },
   );
 
@@ -171,7 +171,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       return {
         records: page.records.map(({ id, values, metadata }) => ({ id, values: values ?? new Float32Array(0), ...(metadata ? { metadata } : {}) })),
         namespace: wireNamespace(namespace ?? ''),
-        usage: fetchUsage(page.records.length),
+        usage: READ_UNITS.fetch(page.records.length),
         ...(page.next !== undefined && { next: page.next }),
       };
     },
@@ -266,7 +266,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
         vectors: page.records.map(({ id }) => ({ id })),
         ...(page.next !== undefined ? { pagination: { next: page.next } } : {}),
         namespace: wireNamespace(namespace ?? ''),
-        usage: LIST_USAGE,
+        usage: READ_UNITS.list,
       };
     },
   );
@@ -332,19 +332,6 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
 function storeNamespace<T extends string | undefined>(wire: T): T {
   return (wire === WIRE_DEFAULT_NAMESPACE ? '' : wire) as T;
 }
-
-/**
- * Read units as Pinecone documents them where it gives a rule: a fetch costs 1 RU per 10 records
- * it returns (unknown and repeated ids cost nothing), at least 1; a list page costs 1. Pinecone
- * prices a query by the size of the namespace it searches and publishes no exact rule, so a query
- * reports 1, the smallest unit, rather than an invented figure. facevault itself meters nothing:
- * clients that log the field keep working.
- */
-function fetchUsage(recordsReturned: number): { readUnits: number } {
-  return { readUnits: Math.max(1, Math.ceil(recordsReturned / 10)) };
-}
-const LIST_USAGE = Object.freeze({ readUnits: 1 });
-const QUERY_USAGE = LIST_USAGE;
 
 function wireNamespace(name: string): string {
   return name === '' ? WIRE_DEFAULT_NAMESPACE : name;

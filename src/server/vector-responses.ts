@@ -7,11 +7,9 @@
  */
 import type { FastifySerializerCompiler } from 'fastify';
 import type { RecordMetadata } from '../stores/vector-store.js';
+import type { Usage } from '../vector/types.js';
 import { JsonBytes } from './float32-json.js';
 
-export interface Usage {
-  readonly readUnits: number;
-}
 
 /** A record as fetch returns it. */
 export interface RecordPayload {

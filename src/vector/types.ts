@@ -118,16 +118,33 @@ export interface QueryOptions {
   ef?: number;
 }
 
+/**
+ * Read units as Pinecone documents them where it gives a rule: a fetch costs 1 per 10 records it
+ * returns (unknown and repeated ids cost nothing), at least 1; a list page costs 1. Pinecone
+ * prices a query by the size of the namespace searched and publishes no exact rule, so a query
+ * reports 1, the smallest unit, rather than an invented figure. facevault meters nothing itself:
+ * the field is there for clients that read it.
+ */
+export const READ_UNITS = Object.freeze({
+  fetch: (recordsReturned: number): Usage => ({ readUnits: Math.max(1, Math.ceil(recordsReturned / 10)) }),
+  list: Object.freeze({ readUnits: 1 }) as Usage,
+  query: Object.freeze({ readUnits: 1 }) as Usage,
+});
+
+export interface Usage {
+  readonly readUnits: number;
+}
+
 export interface QueryResponse<M extends RecordMetadata = RecordMetadata> {
   matches: ScoredRecord<M>[];
   namespace: string;
-  usage: { readUnits: number };
+  usage: Usage;
 }
 
 export interface FetchResponse<M extends RecordMetadata = RecordMetadata> {
   records: Record<string, StoredRecord<M>>;
   namespace: string;
-  usage: { readUnits: number };
+  usage: Usage;
 }
 
 /**
@@ -152,7 +169,7 @@ export interface ListResponse {
   vectors: { id: string }[];
   pagination?: { next: string };
   namespace: string;
-  usage: { readUnits: number };
+  usage: Usage;
 }
 
 export interface IndexStats {

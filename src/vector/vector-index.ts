@@ -23,7 +23,7 @@ import type {
   UpdateOptions,
   UpsertOptions,
 } from './types.js';
-import { DEFAULT_NAMESPACE } from './types.js';
+import { DEFAULT_NAMESPACE, READ_UNITS } from './types.js';
 import { compareUtf8 } from './utf8-order.js';
 import { validateIds, validateListNamespacesOptions, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId, validateMetadata, type ValidatedPage } from './validate.js';
 
@@ -80,7 +80,7 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     if (q.id !== undefined) {
       const slot = existing?.slotOf(q.id);
       // As Pinecone: a query by an id that is not stored matches nothing (it is not an error).
-      if (!existing || slot === undefined) return { matches: [], namespace, usage: { readUnits: 1 } };
+      if (!existing || slot === undefined) return { matches: [], namespace, usage: READ_UNITS.query };
       vector = existing.slab.read(slot);
     }
     if (!exact) await engine.ensureGraph(namespace);
@@ -88,7 +88,7 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     const matches: ScoredRecord<M>[] = result
       ? result.hits.map(({ slot, score }) => toScored<M>(result.ns, slot, score, q.includeValues, q.includeMetadata))
       : [];
-    return { matches, namespace, usage: { readUnits: readUnits(result?.ns.recordCount ?? 0) } };
+    return { matches, namespace, usage: READ_UNITS.query };
   }
 
   /** Records by id; unknown ids are left out of `records`, as Pinecone does. */
@@ -104,7 +104,7 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
         if (slot !== undefined) records[id] = toStored<M>(ns, slot);
       }
     }
-    return { records, namespace, usage: { readUnits: Math.max(1, Math.ceil(ids.length / 10)) } };
+    return { records, namespace, usage: READ_UNITS.fetch(Object.keys(records).length) };
   }
 
   /**
@@ -183,7 +183,7 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     const page = validateListOptions(options);
     const namespace = this.ns(options?.namespace);
     const { items, next } = pageOf(engine.existing(namespace)?.idsInOrder() ?? [], page);
-    return { vectors: items.map((id) => ({ id })), ...(next ? { pagination: { next } } : {}), namespace, usage: { readUnits: 1 } };
+    return { vectors: items.map((id) => ({ id })), ...(next ? { pagination: { next } } : {}), namespace, usage: READ_UNITS.list };
   }
 
   async describeIndexStats(options: { filter?: Record<string, unknown> } = {}): Promise<IndexStats> {
@@ -278,10 +278,6 @@ function mergeMetadata(current: RecordMetadata | undefined, patch: RecordMetadat
 }
 
 /** Pinecone bills a query by the records it scans: 1 read unit per 10 MB-ish; we report a plain count-based figure. */
-function readUnits(recordCount: number): number {
-  return Math.max(1, Math.ceil(recordCount / 100_000));
-}
-
 /**
  * One page of a sorted list: the names after the token's (else from the prefix on) that start
  * with the prefix, at most `limit`; `next` when more follow; `matching` counts all with the prefix.

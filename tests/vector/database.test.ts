@@ -74,6 +74,9 @@ describe('Database', () => {
     const fetched = await index.fetch({ ids: ['a', 'zzz'] });
     expect(Object.keys(fetched.records)).toEqual(['a']);
     expect(fetched.records.a).toEqual({ id: 'a', values: [3, 4] });
+    // Pinecone's rule: 1 read unit per 10 records returned, at least 1; unknown ids cost nothing.
+    const unknownIds = Array.from({ length: 30 }, (_, i) => `unknown-${i}`);
+    expect((await index.fetch({ ids: ['a', 'b', 'c', ...unknownIds] })).usage).toEqual({ readUnits: 1 });
 
     await index.upsert({ records: [{ id: 'a', values: [0, 0.5] }] });
     expect((await index.query({ vector: [0, 0], topK: 1 })).matches[0]).toEqual({ id: 'a', score: 0.5 });
