@@ -47,7 +47,7 @@ describe.skipIf(!dataset.dir)(dataset.title, () => {
     return { status: response.status, headers: response.headers, json: await response.json() };
   }
 
-  const file = (name: string, filename = name) => new Blob([readFileSync(source(name))], { type: 'image/jpeg' });
+  const file = (name: string) => new Blob([readFileSync(source(name))], { type: 'image/jpeg' });
   const dataUrl = (name: string) => `data:image/jpeg;base64,${readFileSync(source(name)).toString('base64')}`;
   function multipart(fields: Record<string, string | [string, string]>): FormData {
     const form = new FormData();
