@@ -106,12 +106,14 @@ function deepFaceStatus(err: FacevaultError): number {
   return err.status === 422 ? 400 : err.status;
 }
 
-/** Failures of taking the image out of the request, which DeepFace's routes answer as `{ exception }`. */
-const EXTRACTION_REASONS: ReadonlySet<unknown> = new Set(['missing-image', 'path', 'path-traversal', 'path-outside', 'not-found', 'url', 'data-url', 'embedding']);
-
+/**
+ * Failures of taking the image out of the request (missing, or a string that is no image a
+ * client may send here), which DeepFace's routes answer as `{ exception }`: the body carries the
+ * message under both keys, so a client reading either finds it.
+ */
 function deepFaceErrorBody(err: FacevaultError): object {
   const body = { ...faceErrorBody(err), status: deepFaceStatus(err) };
-  return EXTRACTION_REASONS.has(err.details.reason) ? { ...body, exception: err.message } : body;
+  return err.code === 'FV_ERR_IMAGE_INPUT' || err.details.reason === 'missing-image' ? { ...body, exception: err.message } : body;
 }
 
 function respond(err: FastifyError | FacevaultError, request: FastifyRequest, reply: FastifyReply, shape: ErrorBodyShape = errorBody, statusOf?: (err: FacevaultError) => number): FastifyReply {
