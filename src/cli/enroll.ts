@@ -11,7 +11,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { enrollSources, type EnrollItem } from '../recognition/enroll-sources.js';
+import { enrollSources, IMAGE_EXTENSIONS, type EnrollItem } from '../recognition/enroll-sources.js';
 import type { EnrollOptions, EnrollOutcome, EnrollSummary } from '../recognition/gallery.js';
 import { checkSubjectName } from '../recognition/subject-name.js';
 import { fvError } from '../errors.js';
@@ -42,6 +42,10 @@ export function register(program: Command): void {
     if (flags.subject !== undefined) checkSubjectName(flags.subject, '--subject');
     const items: EnrollItem[] = [];
     for await (const item of enrollSources(paths, { subject: flags.subject })) items.push(item);
+    if (items.length === 0) {
+      // Said, rather than a summary of "0 of 0 photos".
+      throw fvError('FV_ERR_INVALID_ARGUMENT', `enroll: no photos found in ${paths.join(', ')}: folders are searched for ${[...IMAGE_EXTENSIONS].join(' ')} files (symbolic links followed)`, { paths });
+    }
 
     const summary = await withGallery(flags, { embeds: true, mustExist: false }, async (gallery) => {
       const interrupt = new AbortController();

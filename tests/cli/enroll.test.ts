@@ -1,5 +1,5 @@
 /** `facevault enroll`, `identify` and `subjects` on face crops from face-api's sample photos (any fresh install). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,13 @@ beforeAll(async () => {
       writeFileSync(join(photos.dir, subject, 'a.jpg'), await faceCrop(pipeline, 5, face));
     }
     writeFileSync(join(photos.dir, 'Ben', 'sky.png'), await sharp({ create: { width: 200, height: 200, channels: 3, background: '#88aadd' } }).png().toBuffer());
+    // A folder of symbolic links to PGM photos kept elsewhere (several classic face sets are PGM)
+    const grey = await sharp(await faceCrop(pipeline, 5, 2)).greyscale().raw().toBuffer({ resolveWithObject: true });
+    mkdirSync(join(photos.dir, 'store'));
+    writeFileSync(join(photos.dir, 'store', 'cara.pgm'), Buffer.concat([Buffer.from(`P5\n${grey.info.width} ${grey.info.height}\n255\n`), grey.data]));
+    mkdirSync(join(photos.dir, 'links', 'Cara'), { recursive: true });
+    symlinkSync(join(photos.dir, 'store', 'cara.pgm'), join(photos.dir, 'links', 'Cara', '1.pgm'));
+    mkdirSync(join(photos.dir, 'empty'));
     probe = join(photos.dir, 'probe.jpg');
     writeFileSync(probe, await faceCrop(pipeline, 5, 0, (image) => image.resize({ width: 300 })));
   } finally {
@@ -40,6 +47,21 @@ describe('facevault enroll / identify / subjects', () => {
     expect(stdout).toContain('3 of 3 photos: 2 enrolled (2 faces), 0 already enrolled, 0 skipped, 1 failed');
     expect(stdout).toMatch(/no face found: 1\n {2}sky\.png\n/);
     expect(exitCode).toBe(1);
+  });
+
+  it('enrolls a folder of symbolic links to PGM photos, and says so when a folder holds no photo', async () => {
+    const other = makeTempDir('facevault-cli-links-');
+    try {
+      const { stdout, exitCode } = await runCommand(['enroll', join(photos.dir, 'links'), '--data', other.dir, '--workers', '1']);
+      expect(stdout).toContain('1 of 1 photos: 1 enrolled (1 faces)');
+      expect(exitCode).toBe(0);
+      await expect(runCommand(['enroll', join(photos.dir, 'empty'), '--data', other.dir, '--workers', '1'])).rejects.toMatchObject({
+        code: 'FV_ERR_INVALID_ARGUMENT',
+        message: expect.stringMatching(/no photos found in .*empty: folders are searched for \.jpg .*\.pgm/),
+      });
+    } finally {
+      other.cleanup();
+    }
   });
 
   it('skips what is already enrolled when run again, and reports it as JSON on request', async () => {
