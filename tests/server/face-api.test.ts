@@ -165,6 +165,35 @@ describe('DeepFace routes on real faces', () => {
     expect(whole.json.results[0]).toMatchObject({ face_confidence: 0, facial_area: { x: 0, y: 0, w: 320, h: 240 } });
   });
 
+  it('reads PGM and PPM images (which sharp does not) as their JPEG twins', async () => {
+    const rgb = await sharp(faceA).raw().toBuffer({ resolveWithObject: true });
+    const ppm = Buffer.concat([Buffer.from(`P6\n# from OpenCV\n${rgb.info.width} ${rgb.info.height}\n255\n`), rgb.data]);
+    const grey = await sharp(faceA).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const pgm = Buffer.concat([Buffer.from(`P5 ${grey.info.width} ${grey.info.height} 255\n`), grey.data]);
+    const [fromJpeg, fromPpm, fromPgm] = await Promise.all([faceA, ppm, pgm].map((bytes) => call(h, 'POST', '/represent', { img: bytes.toString('base64'), max_faces: 1 })));
+    expect(fromPpm.status).toBe(200);
+    expect(fromPgm.status).toBe(200);
+    const cos = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + v * b[i], 0);
+    expect(cos(fromPpm.json.results[0].embedding, fromJpeg.json.results[0].embedding)).toBeGreaterThan(0.999);
+    expect(cos(fromPgm.json.results[0].embedding, fromJpeg.json.results[0].embedding)).toBeGreaterThan(0.8);
+    const cut = await call(h, 'POST', '/represent', form({ img: { bytes: ppm.subarray(0, ppm.length - 7), filename: 'a.ppm' } }));
+    expectError(cut, 400, 'FV_ERR_IMAGE_DECODE', /^img: Cannot decode PGM\/PPM image: the raster holds/);
+  });
+
+  it("anti_spoofing true refuses a photo with a face scored not live, in DeepFace's words", async () => {
+    let refused = 0;
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      const reply = await call(h, 'POST', '/represent', form({ img: { bytes: await photo(n), filename: `${n}.jpg` }, anti_spoofing: 'True' }));
+      if (reply.status === 200) {
+        expect(reply.json.results.every((face: { is_real: boolean }) => face.is_real)).toBe(true);
+        continue;
+      }
+      refused++;
+      expectError(reply, 400, 'FV_ERR_SPOOF_DETECTED', /^img: Spoof detected in the given image/);
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
   it('answers an image over the size limit with 413', async () => {
     const huge = Buffer.alloc(MAX_IMAGE_BYTES + 1);
     expectError(await call(h, 'POST', '/represent', form({ img: { bytes: huge, filename: 'huge.jpg' } })), 413, 'FV_ERR_IMAGE_TOO_LARGE');
