@@ -33,6 +33,11 @@ export interface ImageSourceOptions {
 }
 
 const MAX_REDIRECTS = 3;
+/**
+ * URL fetches in flight at once, each holding up to `maxBytes`: past it a request is answered
+ * FV_ERR_OVERLOADED (503, Retry-After) rather than letting downloads pile up in memory.
+ */
+const MAX_FETCHES_IN_FLIGHT = 8;
 const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 
 /**
@@ -51,6 +56,7 @@ export class ImageSources {
   private readonly hostNames: ReadonlySet<string>;
   private readonly listedAddresses = new BlockList();
   private readonly hasListedAddresses: boolean;
+  private fetchesInFlight = 0;
 
   private constructor(
     private readonly options: ImageSourceOptions,
@@ -146,7 +152,7 @@ export class ImageSources {
    * @throws FV_ERR_IMAGE_INPUT (details.reason: url, url-host, url-private, url-redirect, url-status,
    *   url-timeout, url-failed) when URLs are off, the host is not listed, an address is not public,
    *   a redirect leaves the host, the answer is not 200, or the fetch fails or takes too long;
-   *   FV_ERR_IMAGE_TOO_LARGE over the size limit.
+   *   FV_ERR_IMAGE_TOO_LARGE over the size limit; FV_ERR_OVERLOADED when 8 fetches are in flight.
    */
   async fetchUrl(field: string, text: string): Promise<Uint8Array> {
     const shown = JSON.stringify(text.length > 100 ? `${text.slice(0, 97)}...` : text);
@@ -159,17 +165,25 @@ export class ImageSources {
     } catch {
       throw imageInput(field, `${shown} is not a valid URL`, 'url');
     }
-    const deadline = Date.now() + (this.options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
-    const origin = url.hostname;
-    for (let redirects = 0; ; redirects++) {
-      const answer = await this.fetchOnce(field, url, deadline);
-      if ('bytes' in answer) return answer.bytes;
-      const next = new URL(answer.location, url);
-      if (next.hostname !== origin || next.protocol !== url.protocol || next.port !== url.port) {
-        throw imageInput(field, `${shown} redirects to ${next.protocol}//${next.host}, another host: only redirects within ${url.host} are followed`, 'url-redirect');
+    if (this.fetchesInFlight >= MAX_FETCHES_IN_FLIGHT) {
+      throw fvError('FV_ERR_OVERLOADED', `${field}: ${MAX_FETCHES_IN_FLIGHT} image URLs are being fetched already; retry shortly`, { path: field, fetchesInFlight: this.fetchesInFlight });
+    }
+    this.fetchesInFlight++;
+    try {
+      const deadline = Date.now() + (this.options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS);
+      const origin = url.hostname;
+      for (let redirects = 0; ; redirects++) {
+        const answer = await this.fetchOnce(field, url, deadline);
+        if ('bytes' in answer) return answer.bytes;
+        const next = new URL(answer.location, url);
+        if (next.hostname !== origin || next.protocol !== url.protocol || next.port !== url.port) {
+          throw imageInput(field, `${shown} redirects to ${next.protocol}//${next.host}, another host: only redirects within ${url.host} are followed`, 'url-redirect');
+        }
+        if (redirects >= MAX_REDIRECTS) throw imageInput(field, `${shown} redirects more than ${MAX_REDIRECTS} times`, 'url-redirect');
+        url = next;
       }
-      if (redirects >= MAX_REDIRECTS) throw imageInput(field, `${shown} redirects more than ${MAX_REDIRECTS} times`, 'url-redirect');
-      url = next;
+    } finally {
+      this.fetchesInFlight--;
     }
   }
 

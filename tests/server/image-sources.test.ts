@@ -133,6 +133,14 @@ describe('ImageSources: URLs', () => {
     await expect(sources.fetchUrl('img', at('127.0.0.1', '/missing'))).rejects.toEqual(refused('url-status', /answered 404/));
   });
 
+  it('bounds the fetches in flight: the ninth at once is told to retry (503), and the count frees as they end', async () => {
+    const sources = await ImageSources.create({ urlHosts: ['127.0.0.1'], maxBytes: 1000, fetchTimeoutMs: 400 });
+    const slow = Array.from({ length: 8 }, () => sources.fetchUrl('img', at('127.0.0.1', '/slow')).catch((err: unknown) => err));
+    await expect(sources.fetchUrl('img', at('127.0.0.1', '/slow'))).rejects.toMatchObject({ code: 'FV_ERR_OVERLOADED' });
+    for (const err of await Promise.all(slow)) expect(err).toEqual(refused('url-timeout'));
+    await expect(sources.fetchUrl('img', at('127.0.0.1', '/missing'))).rejects.toEqual(refused('url-status'));
+  });
+
   it('refuses a malformed host list and a missing images folder at start', async () => {
     for (const host of ['http://example.com', '10.0.0.0/99', 'a b', 'example.com/8']) {
       await expect(ImageSources.create({ urlHosts: [host], maxBytes: 1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT', details: { path: 'server.urlHosts' } });
