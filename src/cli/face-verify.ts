@@ -4,7 +4,8 @@
  *   facevault verify a.jpg b.jpg                              # a sentence for people
  *   facevault verify a.jpg b.jpg --metric euclidean_l2 --json # the VerifyResult as one JSON line
  *
- * Each image's largest face is compared. The default threshold is the model's, calibrated on
+ * As DeepFace: every face of each image is embedded and the closest pair decides (a group photo
+ * verifies against the one person in it who matches). The default threshold is the model's, calibrated on
  * LFW View 1 (`facevault models` lists them); a lower --threshold accepts fewer impostors and
  * rejects more genuine pairs.
  */
@@ -19,6 +20,7 @@ interface VerifyFlags {
   readonly model?: string;
   readonly metric?: string;
   readonly threshold?: string;
+  readonly maxFaces?: string;
   readonly json?: boolean;
 }
 
@@ -28,7 +30,8 @@ export function register(program: Command): void {
     .argument('<a>', 'first image')
     .argument('<b>', 'second image')
     .option('--model <name>', 'recognition model or alias (see `facevault models`); default faceplugin-arcface')
-    .option('--metric <name>', 'cosine, euclidean or euclidean_l2; default cosine')
+    .option('--metric <name>', 'cosine, euclidean, euclidean_l2 or angular; default cosine')
+    .option('--max-faces <n>', 'compare at most this many faces of each image, largest first (1: the largest faces only); default all')
     .option('--threshold <distance>', "verified when distance <= this; default the model's calibrated threshold for the metric")
     .option('--json', 'the result as one JSON line: { verified, distance, threshold, confidence, model, detectorBackend, similarityMetric, facialAreas, time }')
     .action((a: string, b: string, flags: VerifyFlags) =>
@@ -49,12 +52,16 @@ export function register(program: Command): void {
 function parseFlags(flags: VerifyFlags) {
   const model = resolveModel(flags.model).info.name;
   const metric = parseMetric(flags.metric ?? 'cosine');
-  if (flags.threshold === undefined) return { model, metric };
+  const maxFaces = flags.maxFaces === undefined ? undefined : Number(flags.maxFaces);
+  if (maxFaces !== undefined && !(Number.isInteger(maxFaces) && maxFaces >= 1)) {
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `--max-faces must be a whole number >= 1, got "${flags.maxFaces}"`, { field: 'maxFaces', value: flags.maxFaces });
+  }
+  if (flags.threshold === undefined) return { model, metric, maxFaces };
   const threshold = Number(flags.threshold);
   if (flags.threshold.trim() === '' || !Number.isFinite(threshold) || threshold < 0) {
     throw fvError('FV_ERR_INVALID_ARGUMENT', `--threshold must be a number >= 0, got "${flags.threshold}"`, { field: 'threshold', value: flags.threshold });
   }
-  return { model, metric, threshold };
+  return { model, metric, maxFaces, threshold };
 }
 
 function printVerdict(r: VerifyResult): void {

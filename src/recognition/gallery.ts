@@ -293,7 +293,7 @@ export class Gallery {
   }
 
   /**
-   * Verifies a photo (its largest face) against one stored face, fetched by record id: the
+   * Verifies a photo (its face nearest the stored one, DeepFace's rule) against one stored face, fetched by record id: the
    * reference scenario's key-value check. A 1:1 comparison, so the default threshold is the
    * model's verification one (`model.thresholds.cosine`), not the stricter identification one.
    * @throws FV_ERR_RECORD_NOT_FOUND when the gallery holds no such record; FV_ERR_NO_FACE; FV_ERR_IMAGE_*; FV_ERR_INVALID_ARGUMENT for a bad threshold.

@@ -9,12 +9,15 @@ const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/fa
 const sample = (n: number) => join(demo, `sample${n}.jpg`);
 
 describe('facevault verify', () => {
-  it('--json: the DeepFace verify shape; the same photo is the same person, two photos of others are not', async () => {
-    const [same, different] = await Promise.all([
+  it('--json: the DeepFace verify shape; the same photo is the same person, the largest faces of two photos of others are not', async () => {
+    const [same, different, closest] = await Promise.all([
       runCli(['verify', sample(2), sample(2), '--json', '--metric', 'euclidean_l2']),
+      runCli(['verify', sample(1), sample(2), '--json', '--max-faces', '1']),
       runCli(['verify', sample(1), sample(2), '--json']),
     ]);
-    expect([same.code, different.code]).toEqual([0, 0]);
+    expect([same.code, different.code, closest.code]).toEqual([0, 0, 0]);
+    // by default every face of each group photo is compared and the closest pair decides (DeepFace's rule)
+    expect(JSON.parse(closest.stdout).distance).toBeLessThan(JSON.parse(different.stdout).distance);
     const yes = JSON.parse(same.stdout), no = JSON.parse(different.stdout);
     expect(Object.keys(yes)).toEqual(['verified', 'distance', 'threshold', 'confidence', 'model', 'detectorBackend', 'similarityMetric', 'facialAreas', 'time']);
     expect(yes).toMatchObject({ verified: true, similarityMetric: 'euclidean_l2', threshold: MODEL_REGISTRY['faceplugin-arcface'].info.thresholds.euclidean_l2 });
@@ -32,13 +35,13 @@ describe('facevault verify', () => {
   it('usage errors exit 2 (missing image, bad metric, bad threshold); a failed run exits 1 with the code', async () => {
     const [missing, metric, threshold, noFace] = await Promise.all([
       runCli(['verify', sample(1)]),
-      runCli(['verify', sample(1), sample(2), '--metric', 'angular']),
+      runCli(['verify', sample(1), sample(2), '--metric', 'manhattan']),
       runCli(['verify', sample(1), sample(2), '--threshold', 'near']),
       runCli(['verify', sample(1), '/no/such/photo.jpg']),
     ]);
     expect([missing.code, metric.code, threshold.code, noFace.code]).toEqual([2, 2, 2, 1]);
     expect(missing.stderr).toContain("missing required argument 'b'");
-    expect(metric.stderr).toBe('facevault verify: FV_ERR_MODEL_UNKNOWN: Unknown distance metric "angular"; allowed: cosine, euclidean, euclidean_l2\n');
+    expect(metric.stderr).toBe('facevault verify: FV_ERR_MODEL_UNKNOWN: Unknown distance metric "manhattan"; allowed: cosine, euclidean, euclidean_l2, angular\n');
     expect(threshold.stderr).toBe('facevault verify: FV_ERR_INVALID_ARGUMENT: --threshold must be a number >= 0, got "near"\n');
     expect(noFace.stderr).toMatch(/^facevault verify: FV_ERR_IMAGE_INPUT: /);
     expect(noFace.stdout).toBe('');
