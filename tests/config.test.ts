@@ -30,11 +30,18 @@ describe('loadConfig', () => {
       dataDir: resolve('facevault-data'),
       logLevel: 'info',
       synchronous: 'normal',
-      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 134_217_728, shutdownTimeoutMs: 10_000 },
+      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 134_217_728, shutdownTimeoutMs: 10_000, urlHosts: [] },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.server)).toBe(true);
     expect(Object.isFrozen(config.server.apiKeys)).toBe(true);
+  });
+
+  it('reads the images folder and the URL hosts of the face routes (off by default) from flags or environment', () => {
+    const fromEnv = loadConfig({ env: { FACEVAULT_IMAGES: 'photos', FACEVAULT_ALLOW_URL_HOSTS: 'Images.Example.com, 10.0.0.0/8' } });
+    expect(fromEnv.server).toMatchObject({ imagesDir: resolve('photos'), urlHosts: ['images.example.com', '10.0.0.0/8'] });
+    expect(loadConfig({ env: { FACEVAULT_IMAGES: 'photos' }, flags: { server: { imagesDir: '/srv/faces', urlHosts: ['a.example'] } } }).server).toMatchObject({ imagesDir: '/srv/faces', urlHosts: ['a.example'] });
+    expect(() => loadConfig({ env: {}, flags: { server: { urlHosts: ['a b'] } } })).toThrow(expect.objectContaining({ code: 'FV_ERR_INVALID_ARGUMENT', message: expect.stringContaining('server.urlHosts.0') }));
   });
 
   it('takes flags over environment over file', () => {

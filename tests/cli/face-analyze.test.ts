@@ -13,7 +13,7 @@ describe('facevault analyze', () => {
     expect(result.image).toBe(sample1);
     expect(result.faces).toHaveLength(3);
     for (const face of result.faces) {
-      expect(Object.keys(face)).toEqual(['facialArea', 'faceConfidence', 'age', 'gender', 'liveness']);
+      expect(Object.keys(face)).toEqual(['facialArea', 'landmarks', 'faceConfidence', 'age', 'gender', 'liveness']);
       expect(face.gender).toMatchObject({ dominant: 'Woman' });
     }
     expect(human.stdout).toMatch(/sample1\.jpg: 3 faces\n {2}face 1 at x=\d+ y=\d+ w=\d+ h=\d+ \(confidence 0\.\d{3}\): age \d+, Woman \([\d.]+ %\), \w+ \([\d.]+ %\), (live|possible spoof) \(score/);
