@@ -381,6 +381,8 @@ function onField(field: string, check: () => void): void {
 }
 
 function withField(field: string, err: unknown): unknown {
-  if (isFacevaultError(err) && IMAGE_FAILURES.has(err.code) && !err.message.startsWith(`${field}: `)) return fvError(err.code, `${field}: ${err.message}`, { ...err.details, path: field }, err);
-  return err;
+  if (!isFacevaultError(err) || !IMAGE_FAILURES.has(err.code) || err.message.startsWith(`${field}: `)) return err;
+  // The pipeline names its own option; a DeepFace client knows it as enforce_detection.
+  const message = err.code === 'FV_ERR_NO_FACE' ? err.message.replace('enforceDetection: false', 'enforce_detection: false') : err.message;
+  return fvError(err.code, `${field}: ${message}`, { ...err.details, path: field }, err);
 }

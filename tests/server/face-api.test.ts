@@ -156,7 +156,7 @@ describe('DeepFace routes on real faces', () => {
 
     const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#808080' } }).png().toBuffer();
     const noFace = await call(h, 'POST', '/verify', { img1: faceA.toString('base64'), img2: blank.toString('base64') });
-    expectError(noFace, 400, 'FV_ERR_NO_FACE', /^img2: No face found/);
+    expectError(noFace, 400, 'FV_ERR_NO_FACE', /^img2: No face found.*pass enforce_detection: false to use the whole image$/);
     expect(noFace.json.status).toBe(400);
     expect(noFace.json.details.path).toBe('img2');
     // enforce_detection: false takes the whole image as the face, as DeepFace does
