@@ -108,11 +108,13 @@ function deepFaceStatus(err: FacevaultError): number {
 
 /**
  * Failures of taking the image out of the request (missing, or a string that is no image a
- * client may send here), which DeepFace's routes answer as `{ exception }`: the body carries the
- * message under both keys, so a client reading either finds it.
+ * client may send here), which DeepFace's routes answer as `{ exception }`, and a missing or wrong
+ * token, which they answer as `{ message }`: the body carries the message under both keys, so a
+ * client reading either finds it.
  */
 function deepFaceErrorBody(err: FacevaultError): object {
   const body = { ...faceErrorBody(err), status: deepFaceStatus(err) };
+  if (err.code === 'FV_ERR_UNAUTHORIZED') return { ...body, message: err.message };
   return err.code === 'FV_ERR_IMAGE_INPUT' || err.details.reason === 'missing-image' ? { ...body, exception: err.message } : body;
 }
 

@@ -14,6 +14,7 @@ export const FaceErrorResponse = z
   .object({
     error: z.string().describe('What is wrong, naming the field and the allowed values (DeepFace puts its message here)'),
     exception: z.string().optional().describe("The same message, where DeepFace's routes answer { exception } (an image that cannot be taken from the request)"),
+    message: z.string().optional().describe("The same message, where DeepFace's routes answer { message } (401: a missing or wrong token)"),
     code: z.string().describe('facevault extension: a stable error code (FV_ERR_*), see docs/errors.md'),
     status: z.number().int(),
     details: z.record(z.string(), z.unknown()).optional(),

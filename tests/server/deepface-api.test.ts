@@ -203,7 +203,10 @@ describe.skipIf(!dataset.dir)(dataset.title, () => {
   describe('TestTokenValidation', () => {
     it('test_missing_token, test_invalid_token: 401; test_valid_token: 200', async () => {
       const data = { img1: 'dataset/img1.jpg', img2: 'dataset/img2.jpg' };
-      expect((await post('/verify', data, null)).status).toBe(401);
+      const missing = await post('/verify', data, null);
+      expect(missing.status).toBe(401);
+      // DeepFace answers { message } here
+      expect(missing.json).toMatchObject({ code: 'FV_ERR_UNAUTHORIZED', message: missing.json.error });
       expect((await post('/verify', data, 'Bearer wrong_token')).status).toBe(401);
       expect((await post('/verify', data, `Bearer ${API_KEY}`)).status).toBe(200);
     });
