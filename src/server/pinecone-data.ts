@@ -12,6 +12,7 @@ import type { FastifyBodyParser, FastifyPluginAsync, FastifyRequest } from 'fast
 import { fvError } from '../errors.js';
 import type { MetadataFilter, RecordInput, RecordMetadata, StoreIndex } from '../stores/vector-store.js';
 import { LIMITS, READ_UNITS } from '../vector/types.js';
+import { checkTopKWithData } from '../vector/validate.js';
 import { routeSchema } from './json-schema.js';
 import {
   DeleteRequest,
@@ -122,6 +123,7 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
       const header = request.headers['x-facevault-exact'];
       const exact = body.exact ?? (header === undefined ? undefined : header === 'true');
       if (body.sparseVector !== undefined) throw fvError('FV_ERR_UNSUPPORTED', 'sparseVector: sparse vectors are not supported; facevault indexes are dense', { path: 'sparseVector' });
+      checkTopKWithData(body.topK, body.includeValues, body.includeMetadata);
       const namespace = storeNamespace(body.namespace);
       const matches = await (await index(request)).query(
         defined({ vector: body.vector, id: body.id, topK: body.topK, filter: body.filter, includeValues: body.includeValues, includeMetadata: body.includeMetadata, namespace, exact }),

@@ -216,6 +216,8 @@ export const LIMITS = {
   maxIdBytes: 512,
   maxMetadataBytes: 40 * 1024,
   maxTopK: 10_000,
+  /** topK when a query returns values or metadata: what each match carries makes large answers huge. */
+  maxTopKWithData: 1_000,
   maxListLimit: 100,
   maxIndexNameLength: 45,
   maxTags: 20,

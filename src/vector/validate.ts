@@ -311,6 +311,20 @@ export function validateTopK(topK: unknown): number {
 }
 
 /**
+ * Checks topK against what the query returns, as Pinecone does: up to 10,000 matches of id and
+ * score, but 1,000 when each carries its values or metadata (16 clients asking for 10,000 of
+ * those held 2.4 GB).
+ * @throws FV_ERR_TOP_K
+ */
+export function checkTopKWithData(topK: number, includeValues: boolean | undefined, includeMetadata: boolean | undefined): void {
+  if (topK <= LIMITS.maxTopKWithData || !(includeValues || includeMetadata)) return;
+  const asked = [includeValues && 'includeValues', includeMetadata && 'includeMetadata'].filter(Boolean).join(' and ');
+  throw fail('FV_ERR_TOP_K', 'topK', `is ${topK}; with ${asked} it may be at most ${LIMITS.maxTopKWithData} (without them, ${LIMITS.maxTopK})`, {
+    limit: LIMITS.maxTopKWithData,
+  });
+}
+
+/**
  * Checks a namespace name; undefined is the default namespace ''.
  * @throws FV_ERR_INVALID_ARGUMENT for a non-string, over 512 UTF-8 bytes, or unpaired surrogates.
  */
@@ -410,6 +424,7 @@ export function validateQuery(options: unknown, dimension: number, metric: Metri
     includeMetadata: o.includeMetadata === undefined ? false : booleanAt(o.includeMetadata, 'includeMetadata'),
     namespace: validateNamespace(o.namespace),
   };
+  checkTopKWithData(query.topK, query.includeValues, query.includeMetadata);
   if (o.vector !== undefined) query.vector = validateVector(o.vector, dimension, metric, 'vector');
   if (o.id !== undefined) query.id = validateId(o.id, 'id');
   if (o.filter !== undefined && !(isPlainObject(o.filter) && Object.keys(o.filter).length === 0)) query.filter = compileFilter(o.filter);

@@ -74,6 +74,11 @@ describe('upsert, query, fetch', () => {
     await scratch.deleteAll();
   });
 
+  it('caps topK at 1,000 when matches carry values or metadata, as Pinecone; 10,000 without', async () => {
+    await expect(index.query({ vector: [1, 0], topK: 1001, includeMetadata: true })).rejects.toThrow(/topK: is 1001; with includeMetadata it may be at most 1000/);
+    expect((await index.query({ vector: [1, 0], topK: 10_000 })).matches).toHaveLength(RECORDS.length);
+  });
+
   it('fetches a single id (a query string holding one value)', async () => {
     const result = await index.fetch({ ids: ['b2'] });
     expect(result.records.b2?.values).toEqual([0, -1]);

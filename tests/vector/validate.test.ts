@@ -364,8 +364,15 @@ describe('validateQuery', () => {
     [{ id: 'a', topK: 1, namespace: 3 }, 'FV_ERR_INVALID_ARGUMENT', 'namespace: expects a string, got 3'],
     [{ id: 'a', topK: 1, sparseVector: { indices: [1], values: [1] } }, 'FV_ERR_INVALID_ARGUMENT', 'sparseVector: sparse vectors are not supported'],
     [{ id: 'a', topK: 1, top_k: 1 }, 'FV_ERR_INVALID_ARGUMENT', 'options.top_k: unknown field'],
+    [{ id: 'a', topK: 1001, includeMetadata: true }, 'FV_ERR_TOP_K', 'topK: is 1001; with includeMetadata it may be at most 1000 (without them, 10000)'],
+    [{ id: 'a', topK: 10000, includeValues: true, includeMetadata: true }, 'FV_ERR_TOP_K', 'with includeValues and includeMetadata it may be at most 1000'],
   ] as const)('rejects %j', (options, code, message) => {
     expectError(() => validateQuery(options, 2, 'cosine'), code, message);
+  });
+
+  it('allows 10,000 matches of id and score, and 1,000 that carry values or metadata, as Pinecone', () => {
+    expect(validateQuery({ id: 'a', topK: 10_000 }, 2, 'cosine').topK).toBe(10_000);
+    expect(validateQuery({ id: 'a', topK: 1000, includeValues: true, includeMetadata: true }, 2, 'cosine').topK).toBe(1000);
   });
 });
 
