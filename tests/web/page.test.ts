@@ -189,10 +189,17 @@ describe.skipIf(!suite.available)(suite.title, () => {
     'compares two photos, picked by keyboard: the distance against the threshold on a scale',
     async () => {
       await open('compare');
+      // Enter on the focused button opens the file chooser: seen here as the click it sends to the
+      // file input (held back, as a headless browser has no dialog to show), then the file is set.
       const pick = async (picker: string, file: ReturnType<typeof jpeg>) => {
         await page.locator(`[data-picker="${picker}"]`).focus();
-        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
-        await chooser.setFiles(file);
+        await page.evaluate(
+          `void (window.chooserOpened = new Promise((resolve) => document.querySelector('input[name=${picker}]')` +
+            `.addEventListener('click', (event) => { event.preventDefault(); resolve(navigator.userActivation.isActive); }, { once: true })))`,
+        );
+        await page.keyboard.press('Enter');
+        expect(await page.evaluate<boolean>('window.chooserOpened'), `Enter on ${picker}`).toBe(true);
+        await page.setInputFiles(`input[name=${picker}]`, file);
       };
       await pick('compare-1', jpeg('ada.jpg', photos.ada));
       // Tab goes from the first picker's button to the second's.
@@ -277,6 +284,19 @@ describe.skipIf(!suite.available)(suite.title, () => {
     expect(text).toContain('Records1');
     expect(await card.locator('.namespaces tbody').textContent()).toBe('default1');
     await screenshot(page, 'indexes');
+  });
+
+  it('merges one subject into another after saying it cannot be undone', async () => {
+    expect((await call(h, 'POST', '/register', { img: photos.stranger.toString('base64'), img_name: 'cy' })).status).toBe(200);
+    await open('subjects');
+    await page.getByRole('button', { name: 'Merge cy' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByLabel('Into').inputValue()).toBe('ada');
+    expect(await dialog.textContent()).toContain('A merge cannot be undone');
+    await dialog.getByRole('button', { name: 'Merge for good' }).click();
+    await page.locator('tr[data-subject="cy"]').waitFor({ state: 'detached' });
+    expect(await page.getByRole('status').textContent()).toContain('Merged “cy” into “ada” (1 face moved).');
+    expect((await call(h, 'GET', '/galleries/default/subjects')).json.subjects).toEqual([{ subject: 'ada', faces: 2 }]);
   });
 
   it(
