@@ -201,9 +201,13 @@ describe.skipIf(reason !== undefined)(TITLE, () => {
       }
     });
 
-    it('answers /healthz from outside, and the image HEALTHCHECK passes inside', async () => {
+    it('answers /healthz and serves the web page from outside, and the image HEALTHCHECK passes inside', async () => {
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
+      // The web page, built into dist/web with the package, is in the image too.
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       const [kind, ...argv] = image.Healthcheck?.Test ?? [];
       expect(kind).toBe('CMD');
       const check = chrootRun(inContainer(argv, env));
