@@ -41,6 +41,17 @@ const ServerSchema = z.strictObject({
    * dimension can need (src/server/upsert-limit.ts), ~47 MB at dimension 128.
    */
   maxBodyBytes: wholeNumber(1024, 1024 ** 3).default(128 * 1024 * 1024),
+  /**
+   * Request-body bytes all requests in flight may hold together (src/server/body-budget.ts);
+   * past it a request waits its turn through 503 + Retry-After. One request alone always fits.
+   */
+  maxBodyBytesInFlight: wholeNumber(1024, 64 * 1024 ** 3).default(256 * 1024 * 1024),
+  /**
+   * How long a client may take to send a whole request (headers and body): a slow or stalled
+   * client cannot hold a socket and its buffered body forever. 0 turns it off (behind a proxy that
+   * enforces its own).
+   */
+  requestTimeoutMs: wholeNumber(0, 60 * 60_000).default(120_000),
   /** How long a shutdown waits for in-flight requests before the process exits anyway. */
   shutdownTimeoutMs: wholeNumber(0, 10 * 60_000).default(10_000),
   /**
@@ -87,6 +98,8 @@ export interface ConfigLayer {
     auth?: boolean;
     publicUrl?: string;
     maxBodyBytes?: number | string;
+    maxBodyBytesInFlight?: number | string;
+    requestTimeoutMs?: number | string;
     shutdownTimeoutMs?: number | string;
     imagesDir?: string;
     urlHosts?: string[];
@@ -114,6 +127,8 @@ export const ENVIRONMENT = {
   FACEVAULT_AUTH: 'server.auth',
   FACEVAULT_PUBLIC_URL: 'server.publicUrl',
   FACEVAULT_MAX_BODY_BYTES: 'server.maxBodyBytes',
+  FACEVAULT_MAX_BODY_BYTES_IN_FLIGHT: 'server.maxBodyBytesInFlight',
+  FACEVAULT_REQUEST_TIMEOUT_MS: 'server.requestTimeoutMs',
   FACEVAULT_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
   FACEVAULT_IMAGES: 'server.imagesDir',
   FACEVAULT_ALLOW_URL_HOSTS: 'server.urlHosts',

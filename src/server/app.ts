@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { LIMITS } from '../vector/types.js';
 import { installAuth } from './auth.js';
+import { installBodyBudget } from './body-budget.js';
 import { clientErrorHandler } from './client-errors.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
 import { faceApi } from './face-api.js';
@@ -21,6 +22,7 @@ import { pineconeControl } from './pinecone-control.js';
 import { DATA_PLANE_PREFIX, pineconeData } from './pinecone-data.js';
 import { pineconeUnsupported } from './pinecone-unsupported.js';
 import { formatSchemaError } from './schema-errors.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { webPage } from './web-page.js';
 
 declare module 'fastify' {
@@ -73,6 +75,8 @@ export async function buildApp({ config, store, logger }: AppOptions): Promise<F
   app.decorate('faces', new FaceService(store));
   installOpenApi(app);
   installErrorHandling(app);
+  installSecurityHeaders(app);
+  installBodyBudget(app, { budgetBytes: config.maxBodyBytesInFlight, timeoutMs: config.requestTimeoutMs });
   installAuth(app, config);
   installMetrics(app);
   app.addHook('preValidation', async (request) => coerceQuerystring(request));
