@@ -306,7 +306,8 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     },
     async (request): Promise<NamespaceDescription> => {
       const name = storeNamespace(request.params.namespace);
-      const recordCount = (await (await index(request)).stats()).namespaces[name];
+      const { namespaces } = await (await index(request)).stats();
+      const recordCount = Object.hasOwn(namespaces, name) ? namespaces[name] : undefined;
       if (recordCount === undefined) throw fvError('FV_ERR_NAMESPACE_NOT_FOUND', `No namespace "${request.params.namespace}" in index "${request.params.indexName}"`, { namespace: request.params.namespace });
       return { name: wireNamespace(name), record_count: recordCount };
     },

@@ -11,6 +11,7 @@ import { fvError } from '../errors.js';
 import { compileFilter } from '../vector/filter.js';
 import { LIMITS, type RecordMetadata, type StoredRecord } from '../vector/types.js';
 import type { VectorIndex } from '../vector/vector-index.js';
+import { keyedByUser } from '../util/keyed-by-user.js';
 
 export interface FetchByMetadataOptions {
   filter: Record<string, unknown>;
@@ -39,7 +40,7 @@ interface Resume {
  */
 export async function fetchByMetadata<M extends RecordMetadata>(index: VectorIndex<M>, { filter, namespace, prefix, limit, paginationToken }: FetchByMetadataOptions): Promise<FetchByMetadataPage<M>> {
   const matches = compileFilter(filter);
-  const records: Record<string, StoredRecord<M>> = {};
+  const records = keyedByUser<StoredRecord<M>>();
   let found = 0;
   let resume = paginationToken === undefined ? { skip: 0 } : decodeResume(paginationToken);
   for (;;) {

@@ -29,6 +29,7 @@ import {
   type UpsertOptions,
   type VectorStore,
 } from './vector-store.js';
+import { keyedByUser } from '../util/keyed-by-user.js';
 
 export interface EmbeddedStoreOptions extends DatabaseOptions {
   /**
@@ -217,7 +218,7 @@ class EmbeddedIndex<M extends RecordMetadata> implements StoreIndex<M> {
 
   async stats(options: { readonly filter?: Record<string, unknown> } = {}): Promise<IndexStatistics> {
     const stats = await this.index.describeIndexStats(options.filter === undefined ? {} : { filter: options.filter });
-    const namespaces: Record<string, number> = {};
+    const namespaces = keyedByUser<number>();
     for (const [name, { recordCount }] of Object.entries(stats.namespaces)) namespaces[name] = recordCount;
     return { dimension: stats.dimension, namespaces, totalRecordCount: stats.totalRecordCount, indexFullness: stats.indexFullness };
   }

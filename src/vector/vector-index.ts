@@ -24,6 +24,7 @@ import type {
   UpsertOptions,
 } from './types.js';
 import { DEFAULT_NAMESPACE, READ_UNITS } from './types.js';
+import { keyedByUser } from '../util/keyed-by-user.js';
 import { compareUtf8 } from './utf8-order.js';
 import { validateIds, validateListNamespacesOptions, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId, validateMetadata, type ValidatedPage } from './validate.js';
 
@@ -97,7 +98,7 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     const ids = validateIds(options?.ids, 'ids');
     const namespace = this.ns(options?.namespace);
     const ns = engine.existing(namespace);
-    const records: Record<string, StoredRecord<M>> = {};
+    const records = keyedByUser<StoredRecord<M>>();
     if (ns) {
       for (const id of ids) {
         const slot = ns.slotOf(id);
@@ -189,7 +190,7 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
   async describeIndexStats(options: { filter?: Record<string, unknown> } = {}): Promise<IndexStats> {
     const engine = this.engine();
     const predicate = options?.filter === undefined ? undefined : compileFilter(options.filter);
-    const namespaces: Record<string, { recordCount: number }> = {};
+    const namespaces = keyedByUser<{ recordCount: number }>();
     let totalRecordCount = 0;
     for (const name of engine.namespaceNames()) {
       const recordCount = (engine.existing(name) as NamespaceState).countMatching(predicate);

@@ -34,6 +34,7 @@ import { METRIC_SQL, type IndexTable } from './index-table.js';
 import { nearestCallSql, nearestSql } from './nearest-sql.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { storeError } from './pg-errors.js';
+import { keyedByUser } from '../../util/keyed-by-user.js';
 
 /** What an index handle needs of its store. */
 export interface IndexContext {
@@ -201,7 +202,7 @@ export class PostgresIndex<M extends RecordMetadata = RecordMetadata> implements
       const params = new SqlParams();
       const where = options.filter === undefined ? '' : `WHERE ${filterSql(options.filter, params)}`;
       const counts = await this.countByNamespace(where, params.values);
-      const namespaces: Record<string, number> = {};
+      const namespaces = keyedByUser<number>();
       let totalRecordCount = 0;
       for (const { name, recordCount } of counts) {
         namespaces[name] = recordCount;
