@@ -19,6 +19,7 @@ import type { Gallery, IdentifyResult, RecordVerification } from '../recognition
 import type { EmbeddedStore } from '../stores/embedded-store.js';
 import { MAX_BATCH, type StoreRecord } from '../stores/vector-store.js';
 import { seededRandom } from '../util/seeded-random.js';
+import { at, defined } from '../util/checked.js';
 import { PINECONE_REFERENCE } from './pinecone-reference.js';
 
 
@@ -55,7 +56,9 @@ export async function demoPhotos(datasets: string): Promise<DemoPhotos> {
 function deepfacePhotos(dir: string): DemoPhotos {
   const rows = parseCsv(readFileSync(join(dir, 'identities.csv'), 'utf8')).slice(1);
   // identities.csv: image,identity_id,name_from_repo — a name where the source gives one.
-  const items: EnrollItem[] = rows.filter((row) => row.length >= 2).map(([image, identity, name]) => ({ path: join(dir, 'images', image), source: image, subject: name?.trim() || identity }));
+  const items: EnrollItem[] = rows.flatMap(([image, identity, name]) =>
+    image === undefined || identity === undefined ? [] : [{ path: join(dir, 'images', image), source: image, subject: name?.trim() || identity }],
+  );
   return {
     label: `DeepFace test set (${items.length} labelled photos, ${dir})`,
     enroll: async (gallery) => {
@@ -135,7 +138,7 @@ export async function runDemo(setup: {
   }
   const total = (await gallery.storeIndex.stats()).namespaces[gallery.name] ?? 0;
 
-  const [probe] = await pipeline.represent(photos.target.image, { maxFaces: 1 });
+  const probe = defined((await pipeline.represent(photos.target.image, { maxFaces: 1 }))[0], 'the face of the target photo');
   const exactQuery = await medianSeconds(9, () => gallery.storeIndex.query({ namespace: gallery.name, vector: probe.embedding, topK: 10, exact: true }));
   record({ step: `query top-10, exact, ${total.toLocaleString('en-US')} records`, seconds: exactQuery, detail: 'median of 9', reference: PINECONE_REFERENCE.secondsPerQuery });
 
@@ -193,11 +196,14 @@ function syntheticChunk(first: number, count: number, dimension: number, random:
     const values = new Float32Array(dimension);
     let norm = 0;
     for (let i = 0; i < dimension; i++) {
-      values[i] = random() * 2 - 1;
-      norm += values[i] * values[i];
+      const value = Math.fround(random() * 2 - 1);
+      values[i] = value;
+      norm += value * value;
     }
     const k = 1 / Math.sqrt(norm);
-    for (let i = 0; i < dimension; i++) values[i] *= k;
+    values.forEach((value, i) => {
+      values[i] = value * k;
+    });
     const id = `synthetic-${String(first + r).padStart(6, '0')}`;
     records.push({ id, values, metadata: { subject: id, source: 'synthetic' } });
   }
@@ -212,7 +218,7 @@ async function medianSeconds(runs: number, operation: () => Promise<unknown>): P
     times.push(elapsed(started));
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return at(times, Math.floor(times.length / 2));
 }
 
 function elapsed(since: number): number {

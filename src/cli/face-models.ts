@@ -45,7 +45,7 @@ function printTable(entries: readonly ModelEntry[]): void {
     ];
   });
   const header = ['model', 'dims', 'input', 'runtime', 'cosine', 'euclidean', 'euclidean_l2', 'aliases'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
   console.log('* default. Verified when distance <= threshold (calibrated on LFW-a View 1); `facevault models --json` adds weights, licences and provenance.');
 }

@@ -8,6 +8,7 @@
  *
  * Coordinates follow OpenCV: the centre of pixel (i, j) is at (i, j).
  */
+import { at } from '../util/checked.js';
 import type { Point, RgbImage } from './types.js';
 
 /** A 2-D affine map: x' = a·x + b·y + c, y' = d·x + e·y + f. */
@@ -45,14 +46,15 @@ export function scaleTemplate(template: AlignmentTemplate, size: number): Alignm
  */
 export function similarityTransform(from: readonly Point[], to: readonly Point[]): Affine {
   const n = from.length;
+  const pairs = from.map((p, i) => ({ p, q: at(to, i) }));
   let fx = 0, fy = 0, tx = 0, ty = 0;
-  for (let i = 0; i < n; i++) {
-    fx += from[i].x; fy += from[i].y; tx += to[i].x; ty += to[i].y;
+  for (const { p, q } of pairs) {
+    fx += p.x; fy += p.y; tx += q.x; ty += q.y;
   }
   fx /= n; fy /= n; tx /= n; ty /= n;
   let dot = 0, cross = 0, norm = 0;
-  for (let i = 0; i < n; i++) {
-    const px = from[i].x - fx, py = from[i].y - fy, qx = to[i].x - tx, qy = to[i].y - ty;
+  for (const { p, q } of pairs) {
+    const px = p.x - fx, py = p.y - fy, qx = q.x - tx, qy = q.y - ty;
     dot += px * qx + py * qy;
     cross += px * qy - py * qx;
     norm += px * px + py * py;
@@ -86,6 +88,9 @@ export function warpAffine(src: RgbImage, forward: Affine, width: number, height
   const out = new Uint8Array(width * height * 3);
   const sw = src.width, sh = src.height, data = src.data;
   const weight = 1 / (k * k);
+  // Pixel reads below use `?? 0`: each index is in range by construction (or 0 with weight 0), so
+  // it never applies; an out-of-range read would read black, as outside the source. (A per-read
+  // throw would cost the innermost loop; `??` on an in-range typed-array read is free.)
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let r = 0, g = 0, bl = 0;
@@ -108,9 +113,9 @@ export function warpAffine(src: RgbImage, forward: Affine, width: number, height
           const i10 = w10 > 0 ? (y0 * sw + x0 + 1) * 3 : 0;
           const i01 = w01 > 0 ? ((y0 + 1) * sw + x0) * 3 : 0;
           const i11 = w11 > 0 ? ((y0 + 1) * sw + x0 + 1) * 3 : 0;
-          r += w00 * data[i00] + w10 * data[i10] + w01 * data[i01] + w11 * data[i11];
-          g += w00 * data[i00 + 1] + w10 * data[i10 + 1] + w01 * data[i01 + 1] + w11 * data[i11 + 1];
-          bl += w00 * data[i00 + 2] + w10 * data[i10 + 2] + w01 * data[i01 + 2] + w11 * data[i11 + 2];
+          r += w00 * (data[i00] ?? 0) + w10 * (data[i10] ?? 0) + w01 * (data[i01] ?? 0) + w11 * (data[i11] ?? 0);
+          g += w00 * (data[i00 + 1] ?? 0) + w10 * (data[i10 + 1] ?? 0) + w01 * (data[i01 + 1] ?? 0) + w11 * (data[i11 + 1] ?? 0);
+          bl += w00 * (data[i00 + 2] ?? 0) + w10 * (data[i10 + 2] ?? 0) + w01 * (data[i01 + 2] ?? 0) + w11 * (data[i11 + 2] ?? 0);
         }
       }
       const o = (y * width + x) * 3;
@@ -137,8 +142,8 @@ export class ImagePyramid {
 
   /** The base halved `n` times; level n's pixel (x, y) covers base pixels centred on 2ⁿ·(x + ½) − ½. */
   level(n: number): RgbImage {
-    while (this.levels.length <= n) this.levels.push(halve(this.levels[this.levels.length - 1]));
-    return this.levels[n];
+    while (this.levels.length <= n) this.levels.push(halve(at(this.levels, this.levels.length - 1)));
+    return at(this.levels, n);
   }
 
   /** `warpAffine` of the base, sampled from the coarsest level still at least as fine as the output. */
@@ -163,7 +168,8 @@ function halve(src: RgbImage): RgbImage {
     for (let x = 0; x < width; x++) {
       const i = x * 6, o = (y * width + x) * 3;
       for (let ch = 0; ch < 3; ch++) {
-        out[o + ch] = (data[row0 + i + ch] + data[row0 + i + 3 + ch] + data[row1 + i + ch] + data[row1 + i + 3 + ch] + 2) >> 2;
+        // In range by construction (2·width ≤ sw, 2·height ≤ sh); `?? 0` only satisfies the type, as in warpAffine.
+        out[o + ch] = ((data[row0 + i + ch] ?? 0) + (data[row0 + i + 3 + ch] ?? 0) + (data[row1 + i + ch] ?? 0) + (data[row1 + i + 3 + ch] ?? 0) + 2) >> 2;
       }
     }
   }
@@ -186,7 +192,8 @@ export function flipHorizontal(src: RgbImage): RgbImage {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const from = (y * width + x) * 3, to = (y * width + width - 1 - x) * 3;
-      out[to] = data[from]; out[to + 1] = data[from + 1]; out[to + 2] = data[from + 2];
+      // In range by construction; `?? 0` only satisfies the type, as in warpAffine.
+      out[to] = data[from] ?? 0; out[to + 1] = data[from + 1] ?? 0; out[to + 2] = data[from + 2] ?? 0;
     }
   }
   return { data: out, width, height };

@@ -11,7 +11,9 @@ export const DISTANCE_METRICS: readonly DistanceMetric[] = Object.freeze(['cosin
 export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let dot = 0, na = 0, nb = 0;
   for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i];
+    const x = a[i], y = b[i];
+    if (x === undefined || y === undefined) throw lengthMismatch(a, b);
+    dot += x * y; na += x * x; nb += y * y;
   }
   const denom = Math.sqrt(na * nb);
   return denom === 0 ? 1 : 1 - dot / denom;
@@ -21,7 +23,9 @@ export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): numb
 export function euclideanDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) {
-    const d = a[i] - b[i];
+    const x = a[i], y = b[i];
+    if (x === undefined || y === undefined) throw lengthMismatch(a, b);
+    const d = x - y;
     sum += d * d;
   }
   return Math.sqrt(sum);
@@ -38,6 +42,15 @@ export function euclideanL2Distance(a: ArrayLike<number>, b: ArrayLike<number>):
  */
 export function angularDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return angularFromCosine(cosineDistance(a, b));
+}
+
+/**
+ * The loops above read `a[i]` and `b[i]` for i below `a.length`, checking each read (a typed-array
+ * read in range is never undefined, so the check costs nothing measurable): a shorter `b` or a
+ * hole is a caller's bug, thrown as FV_ERR_INTERNAL rather than returned as NaN.
+ */
+function lengthMismatch(a: ArrayLike<number>, b: ArrayLike<number>): Error {
+  return fvError('FV_ERR_INTERNAL', `vectors of length ${a.length} and ${b.length} (or with holes) cannot be compared`, { lengths: [a.length, b.length] });
 }
 
 const BY_METRIC: Record<DistanceMetric, (a: ArrayLike<number>, b: ArrayLike<number>) => number> = {
@@ -101,10 +114,18 @@ export function parseMetric(name: string): DistanceMetric {
 /** A unit-length copy of `v` (a zero vector stays zero). */
 export function l2Normalize(v: ArrayLike<number>): Float32Array {
   let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === undefined) throw lengthMismatch(v, v);
+    sum += x * x;
+  }
   const k = sum > 0 ? 1 / Math.sqrt(sum) : 0;
   const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i] * k;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (x === undefined) throw lengthMismatch(v, v);
+    out[i] = x * k;
+  }
   return out;
 }
 

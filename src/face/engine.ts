@@ -17,6 +17,7 @@ import { decodeImage, type DecodeLimits, type ImageInput } from './image.js';
 import { fuseEmbeddings } from './models/fusion.js';
 import { networksOf, resolveModel, type ModelEntry, type NetworkEntry } from './models/registry.js';
 import type { AlignedFace, DetectedFace, EmbeddingModel, FacialArea, Landmarks5, RgbImage } from './types.js';
+import { at } from '../util/checked.js';
 
 export interface FaceOptions extends DetectOptions {
   /** true (default): no face is an error (FV_ERR_NO_FACE); false: the whole image is taken as one face (score 0). */
@@ -158,7 +159,7 @@ export class FaceEngine {
     // Liveness first: a refused spoof costs no embedding.
     const liveness = await this.livenessFor(image.base, faces, options);
     const embeddings = await this.embed(image, faces, entry, options);
-    return faces.map((face, i) => ({ embedding: embeddings[i], facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.score, ...(liveness && { liveness: liveness[i] }) }));
+    return faces.map((face, i) => ({ embedding: at(embeddings, i), facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.score, ...(liveness && { liveness: liveness[i] }) }));
   }
 
   /**
@@ -208,12 +209,12 @@ export class FaceEngine {
     if (entry.kind === 'fusion') {
       const parts = await Promise.all(networksOf(entry).map((network) => this.embed(image, faces, network, options)));
       const weights = entry.parts.map((part) => part.weight);
-      return faces.map((_, i) => fuseEmbeddings(parts.map((part) => part[i]), weights));
+      return faces.map((_, i) => fuseEmbeddings(parts.map((part) => at(part, i)), weights));
     }
     const model = await this.model(entry);
     const crops = faces.map((face) => cropFace(image, face, entry.template, options));
     const raw = await model.embed(flip ? [...crops, ...crops.map(flipHorizontal)] : crops);
-    return faces.map((_, i) => l2Normalize(flip ? sum(raw[i], raw[i + faces.length]) : raw[i]));
+    return faces.map((_, i) => l2Normalize(flip ? sum(at(raw, i), at(raw, i + faces.length)) : at(raw, i)));
   }
 
   /**
@@ -227,7 +228,7 @@ export class FaceEngine {
     for (const face of faces) scores.push((await analyzer.analyzeFace(image, face.facialArea, ['liveness'])).liveness!);
     const spoof = scores.findIndex((score) => !score.isReal);
     if (options.refuseSpoof === true && spoof >= 0) {
-      const { score, threshold } = scores[spoof];
+      const { score, threshold } = at(scores, spoof);
       throw fvError('FV_ERR_SPOOF_DETECTED', `Spoof detected in the given image: face ${spoof + 1} of ${faces.length} scored ${score.toFixed(3)} for liveness, below ${threshold}`, {
         face: spoof,
         antispoofScore: score,
@@ -272,9 +273,7 @@ export class FaceEngine {
 }
 
 function sum(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
-  return out;
+  return a.map((x, i) => x + at(b, i));
 }
 
 /**

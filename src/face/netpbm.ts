@@ -9,6 +9,7 @@
  */
 import { fvError } from '../errors.js';
 import type { RgbImage } from './types.js';
+import { at } from '../util/checked.js';
 
 /** True when `bytes` start like a PGM or PPM file ("P2", "P3", "P5" or "P6" and whitespace). */
 export function isNetpbm(bytes: Uint8Array): boolean {
@@ -49,8 +50,10 @@ export function decodeNetpbm(bytes: Uint8Array, maxPixels: number): RgbImage {
     const expected = samples * size;
     const available = bytes.length - start;
     if (available !== expected) throw malformed(`the raster holds ${Math.max(0, available)} bytes; the header (${width}×${height}, ${channels} channel${channels > 1 ? 's' : ''}, maxval ${maxval}) declares ${expected}`);
+    // Every index is below start + expected = bytes.length (checked above), so `?? 0` only
+    // satisfies the type, without a call per sample.
     for (let i = 0; i < samples; i++) {
-      const v = size === 1 ? bytes[start + i] : (bytes[start + 2 * i] << 8) | bytes[start + 2 * i + 1];
+      const v = size === 1 ? (bytes[start + i] ?? 0) : ((bytes[start + 2 * i] ?? 0) << 8) | (bytes[start + 2 * i + 1] ?? 0);
       if (v > maxval) throw malformed(`sample ${i + 1} is ${v}, over maxval ${maxval}`);
       put(i, scale(v));
     }
@@ -94,13 +97,13 @@ class HeaderReader {
     if (this.position === before && before > 0 && !isSpace(bytes[before - 1])) throw malformed(`${what}: no whitespace before it at byte ${before}`);
     let value = 0;
     const start = this.position;
-    while (isDigit(bytes[this.position])) {
-      value = value * 10 + (bytes[this.position] - 0x30);
+    for (let byte = bytes[this.position]; byte !== undefined && isDigit(byte); byte = bytes[this.position]) {
+      value = value * 10 + (byte - 0x30);
       this.position++;
       if (value > max) throw malformed(`${what} is over ${max}`);
     }
-    if (this.position === start) throw malformed(`${what}: expected a decimal number at byte ${start}, found ${JSON.stringify(String.fromCharCode(bytes[start]))}`);
-    if (this.position < bytes.length && !isSpace(bytes[this.position])) throw malformed(`${what}: unexpected ${JSON.stringify(String.fromCharCode(bytes[this.position]))} at byte ${this.position}`);
+    if (this.position === start) throw malformed(`${what}: expected a decimal number at byte ${start}, found ${JSON.stringify(String.fromCharCode(at(bytes, start)))}`);
+    if (this.position < bytes.length && !isSpace(bytes[this.position])) throw malformed(`${what}: unexpected ${JSON.stringify(String.fromCharCode(at(bytes, this.position)))} at byte ${this.position}`);
     if (value < min) throw malformed(`${what} is ${value}, below ${min}`);
     return value;
   }

@@ -70,9 +70,9 @@ async function* csvItems(csvPath: string): AsyncGenerator<EnrollItem> {
   const base = dirname(csvPath);
   const header = rows[0]?.map((name) => name.trim().toLowerCase());
   const first = header?.[0] === 'path' && header[1] === 'subject' ? 1 : 0;
-  for (let i = first; i < rows.length; i++) {
-    const row = rows[i];
-    if (row.length === 0 || (row.length === 1 && row[0].trim() === '')) continue;
+  for (const [index, row] of rows.slice(first).entries()) {
+    const i = first + index;
+    if (row.length === 0 || (row.length === 1 && row[0]?.trim() === '')) continue;
     const [path, subject] = row;
     if (row.length !== 2 || !path || !subject) {
       throw fvError('FV_ERR_INVALID_ARGUMENT', `${csvPath} line ${i + 1}: expected two fields path,subject; got ${JSON.stringify(row)}`, { file: csvPath, line: i + 1 });

@@ -212,7 +212,7 @@ export class Gallery {
 
   private async enrollNew(bytes: Uint8Array, hash: string, source: string, subject: string | SubjectNamer, options: EnrollOptions, pipeline: FacePipeline): Promise<EnrollOutcome> {
     const existing = await this.storedFaces(hash);
-    if (existing.length > 0) return { source, status: 'already-enrolled', subject: existing[0].metadata?.subject, recordIds: existing.map((r) => r.id) };
+    if (existing.length > 0) return { source, status: 'already-enrolled', subject: existing[0]?.metadata?.subject, recordIds: existing.map((r) => r.id) };
     const faces = await pipeline.represent(bytes, this.enrollFaceOptions(options));
     const mode = options.faces ?? 'one';
     const onMultiple = options.onMultipleFaces ?? 'error';
@@ -243,7 +243,7 @@ export class Gallery {
       const stored = await this.storedFaces(hash);
       return { source, status: 'already-enrolled', subject: stored[0]?.metadata?.subject, recordIds: stored.map((r) => r.id) };
     }
-    return { source, status: 'enrolled', subject: records[0].metadata?.subject, recordIds: records.map((r) => r.id) };
+    return { source, status: 'enrolled', subject: records[0]?.metadata?.subject, recordIds: records.map((r) => r.id) };
   }
 
   /**

@@ -111,13 +111,13 @@ export type RequestInput = RequestImage | { readonly embedding: readonly number[
 export async function requestInput(request: FastifyRequest, names: readonly string[], sources: ImageSources, options: { readonly embedding?: boolean } = {}): Promise<RequestInput> {
   const body = (request.body ?? {}) as Record<string, unknown>;
   const given = names.filter((name) => request.uploads?.has(name) || body[name] !== undefined);
-  if (given.length === 0) {
+  const [name, ...others] = given;
+  if (name === undefined) {
     throw fvError('FV_ERR_INVALID_ARGUMENT', `${names[0]}: is required: send the image as a multipart file field, a base64 string or a data URL`, { path: names[0], in: 'body', reason: 'missing-image' });
   }
-  if (given.length > 1 || (request.uploads?.has(given[0]) && body[given[0]] !== undefined)) {
-    throw fvError('FV_ERR_INVALID_ARGUMENT', `${given.join(', ')}: one image is expected, given twice`, { path: given[0], in: 'body' });
+  if (others.length > 0 || (request.uploads?.has(name) && body[name] !== undefined)) {
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `${given.join(', ')}: one image is expected, given twice`, { path: name, in: 'body' });
   }
-  const name = given[0];
   const upload = request.uploads?.get(name);
   if (upload) {
     if (upload.bytes.byteLength === 0 && !upload.filename) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: no file uploaded`, { path: name, in: 'body', reason: 'missing-image' });

@@ -49,6 +49,7 @@ import {
   type DeepFaceOption,
 } from './face-schemas.js';
 import { routeSchema } from './json-schema.js';
+import { defined } from '../util/checked.js';
 
 const TAGS = ['faces (DeepFace)'] as const;
 const FORMS =
@@ -139,7 +140,7 @@ export const faceRoutes: FastifyPluginAsync = async (app) => {
         if (side.status === 'rejected') throw side.reason;
         return side.value;
       });
-      const { one, two, distance } = closestPair(ones, twos, metric);
+      const { one, two, distance } = closestPair(defined(ones, 'img1'), defined(twos, 'img2'), metric);
       const result: VerifyResult = {
         verified: distance <= threshold,
         distance,

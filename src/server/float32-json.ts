@@ -18,6 +18,8 @@ const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
 const MAX_EXACT_POWER = POWERS_OF_TEN.length - 1;
 /** Every float32 round-trips through 9 significant decimal digits. */
 const FLOAT32_DIGITS = 9;
+/** 10^FLOAT32_DIGITS: the first mantissa with more digits. */
+const FLOAT32_MANTISSA_LIMIT = 10 ** FLOAT32_DIGITS;
 /** JavaScript (and so JSON.stringify) writes numbers without an exponent from 1e-7 up to 1e21. */
 const PLAIN_EXPONENTS = { min: -6, max: 20 } as const;
 /** The longest plain text of a float32: sign, "0.", 6 zeros and 9 digits (or 21 digits and a sign). */
@@ -59,9 +61,11 @@ export class JsonBytes {
   float32Array(values: Float32Array): this {
     this.reserve(2 + values.length * (MAX_FLOAT32_BYTES + 1));
     this.buffer[this.length++] = OPEN_BRACKET;
-    for (let i = 0; i < values.length; i++) {
-      if (i > 0) this.buffer[this.length++] = COMMA;
-      this.float32(values[i] as number);
+    let separator = false;
+    for (const value of values) {
+      if (separator) this.buffer[this.length++] = COMMA;
+      separator = true;
+      this.float32(value);
     }
     this.buffer[this.length++] = CLOSE_BRACKET;
     return this;
@@ -87,8 +91,9 @@ export class JsonBytes {
     let scale = 0;
     for (let digits = FLOAT32_DIGITS; digits >= 1; digits--) {
       const candidateScale = digits - 1 - exponent;
-      if (candidateScale > MAX_EXACT_POWER || -candidateScale > MAX_EXACT_POWER) break;
-      const power = POWERS_OF_TEN[candidateScale < 0 ? -candidateScale : candidateScale] as number;
+      // Undefined past MAX_EXACT_POWER: no exact power of ten to scale by.
+      const power = POWERS_OF_TEN[candidateScale < 0 ? -candidateScale : candidateScale];
+      if (power === undefined) break;
       const candidate = candidateScale >= 0 ? Math.round(magnitude * power) : Math.round(magnitude / power);
       if (Math.fround(candidateScale >= 0 ? candidate / power : candidate * power) !== magnitude) break;
       mantissa = candidate;
@@ -102,14 +107,14 @@ export class JsonBytes {
   private plain(negative: boolean, mantissa: number, scale: number): boolean {
     // At most 9 digits (more only if the exponent was misjudged): an int32, whose % and / are
     // integer operations, not floating-point ones.
-    if (mantissa >= (POWERS_OF_TEN[FLOAT32_DIGITS] as number)) return false;
+    if (mantissa >= FLOAT32_MANTISSA_LIMIT) return false;
     let digits = mantissa | 0;
     while (scale > 0 && digits % 10 === 0) {
       digits = (digits / 10) | 0;
       scale--;
     }
     let count = 1;
-    while (count < FLOAT32_DIGITS && digits >= (POWERS_OF_TEN[count] as number)) count++;
+    for (let bound = 10; count < FLOAT32_DIGITS && digits >= bound; bound *= 10) count++;
     const exponent = count - 1 - scale;
     if (exponent < PLAIN_EXPONENTS.min || exponent > PLAIN_EXPONENTS.max) return false;
     const { buffer } = this;
@@ -154,10 +159,11 @@ export class JsonBytes {
 /** floor(log10(magnitude)) for the usual magnitudes of vector values, by comparison (Math.log10 costs more than the rest). */
 function decimalExponent(magnitude: number): number {
   let exponent = 0;
+  // Each loop stops at MAX_EXACT_POWER, the table's last index, so `?? Infinity` never applies.
   if (magnitude >= 1) {
-    while (exponent < MAX_EXACT_POWER && magnitude >= (POWERS_OF_TEN[exponent + 1] as number)) exponent++;
+    while (exponent < MAX_EXACT_POWER && magnitude >= (POWERS_OF_TEN[exponent + 1] ?? Infinity)) exponent++;
   } else {
-    while (exponent > -MAX_EXACT_POWER && magnitude * (POWERS_OF_TEN[-exponent] as number) < 1) exponent--;
+    while (exponent > -MAX_EXACT_POWER && magnitude * (POWERS_OF_TEN[-exponent] ?? Infinity) < 1) exponent--;
   }
   return exponent;
 }

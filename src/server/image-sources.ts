@@ -66,7 +66,8 @@ export class ImageSources {
     const names = new Set<string>();
     let addresses = 0;
     for (const host of options.urlHosts ?? []) {
-      const [address, prefix] = host.replace(/^\[(.*)\]$/, '$1').split('/');
+      // split always returns at least one string: the default only satisfies the type.
+      const [address = '', prefix] = host.replace(/^\[(.*)\]$/, '$1').split('/');
       const family = isIP(address);
       if (family === 0) names.add(host.replace(/\.$/, ''));
       else {
@@ -93,7 +94,8 @@ export class ImageSources {
       });
     }
     for (const host of options.urlHosts ?? []) {
-      const [address, prefix, extra] = host.replace(/^\[(.*)\]$/, '$1').split('/');
+      // split always returns at least one string: the default only satisfies the type.
+      const [address = '', prefix, extra] = host.replace(/^\[(.*)\]$/, '$1').split('/');
       const family = isIP(address);
       const bits = family === 4 ? 32 : 128;
       const badPrefix = prefix !== undefined && (family === 0 || !/^\d+$/.test(prefix) || Number(prefix) > bits);
@@ -263,7 +265,8 @@ export class ImageSources {
         throw imageInput(field, `${host} cannot be resolved (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, 'url-failed');
       }
     }
-    if (addresses.length === 0) throw imageInput(field, `${host} resolves to no address`, 'url-failed');
+    const [first] = addresses;
+    if (first === undefined) throw imageInput(field, `${host} resolves to no address`, 'url-failed');
     for (const { address } of addresses) {
       const plain = unmapped(address);
       const type = isIP(plain) === 4 ? 'ipv4' : 'ipv6';
@@ -271,7 +274,7 @@ export class ImageSources {
         throw imageInput(field, `${host} resolves to ${address}, a private or reserved address; list the address (or its range) in --allow-url-hosts to fetch from it`, 'url-private');
       }
     }
-    return addresses[0];
+    return first;
   }
 
   private isListedAddress(address: string): boolean {
@@ -284,7 +287,7 @@ export class ImageSources {
 /** An IPv4-mapped IPv6 address (::ffff:10.0.0.1) as the IPv4 address it carries. */
 function unmapped(address: string): string {
   const match = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return match ? match[1] : address;
+  return match?.[1] ?? address;
 }
 
 function imageInput(field: string, why: string, reason: string) {

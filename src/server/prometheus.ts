@@ -66,7 +66,7 @@ export class Histogram {
     }
     // Per-bucket counts here; the cumulative sums Prometheus wants are formed at render time.
     const bucket = this.buckets.findIndex((bound) => value <= bound);
-    if (bucket >= 0) entry.counts[bucket] = (entry.counts[bucket] as number) + 1;
+    if (bucket >= 0) entry.counts[bucket] = (entry.counts[bucket] ?? 0) + 1;
     entry.sum += value;
     entry.count += 1;
   }
@@ -76,7 +76,7 @@ export class Histogram {
     for (const { labels, counts, sum, count } of this.series.values()) {
       let cumulative = 0;
       this.buckets.forEach((bound, i) => {
-        cumulative += counts[i] as number;
+        cumulative += counts[i] ?? 0;
         text += `${this.name}_bucket${labelSet(this.labelNames, labels, `le="${bound}"`)} ${cumulative}\n`;
       });
       text += `${this.name}_bucket${labelSet(this.labelNames, labels, 'le="+Inf"')} ${count}\n`;

@@ -40,6 +40,13 @@ const enum Byte {
   FirstNonAscii = 0x80,
 }
 
+/**
+ * What a read past the end of the body gives: NaN fails every comparison with a byte (as
+ * `undefined` did), so a loop over digits, spaces or a string's bytes stops there and the parser
+ * refuses the body. `bytes[i] ?? END` costs nothing on an in-range read.
+ */
+const END = Number.NaN;
+
 /** 10^0 … 10^22: the powers of ten a double holds exactly, so scaling by one rounds once. */
 const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** A mantissa of up to 15 decimal digits is an exact integer in a double (2^53 ≈ 9.007e15). */
@@ -166,7 +173,7 @@ class UpsertReader {
       this.at++;
       if (next === Byte.CloseBracket) return result;
       if (next !== Byte.Comma) throw UNEXPECTED;
-      if ((this.bytes[this.at] as number) <= Byte.Space) this.space();
+      if ((this.bytes[this.at] ?? END) <= Byte.Space) this.space();
     }
   }
 
@@ -189,7 +196,7 @@ class UpsertReader {
     if (bytes[i] === Byte.Zero) i++;
     else {
       const integerStart = i;
-      for (let byte = bytes[i] as number; byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] as number) {
+      for (let byte = bytes[i] ?? END; byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] ?? END) {
         if (kept < KEPT_DIGITS) {
           mantissa = mantissa * 10 + (byte - Byte.Zero);
           kept++;
@@ -206,26 +213,31 @@ class UpsertReader {
       if (kept === 0) while (bytes[i] === Byte.Zero) i++;
       const significantStart = i;
       const last = i + KEPT_DIGITS - kept;
-      for (let byte = bytes[i] as number; i < last && byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] as number) mantissa = mantissa * 10 + (byte - Byte.Zero);
+      for (let byte = bytes[i] ?? END; i < last && byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] ?? END) mantissa = mantissa * 10 + (byte - Byte.Zero);
       kept += i - significantStart;
       scale -= i - fractionStart;
-      for (let byte = bytes[i] as number; byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] as number) dropped = true;
+      for (let byte = bytes[i] ?? END; byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] ?? END) dropped = true;
       if (i === fractionStart) throw UNEXPECTED;
-    } else if (bytes[i] >= Byte.Zero && bytes[i] <= Byte.Nine) throw UNEXPECTED; // a leading zero: 01
+    } else {
+      const next = bytes[i] ?? END;
+      if (next >= Byte.Zero && next <= Byte.Nine) throw UNEXPECTED; // a leading zero: 01
+    }
     let exponent = 0;
     if (bytes[i] === Byte.LowerE || bytes[i] === Byte.UpperE) {
       i++;
       const sign = bytes[i] === Byte.Minus ? -1 : 1;
       if (bytes[i] === Byte.Minus || bytes[i] === Byte.Plus) i++;
       const exponentStart = i;
-      for (let byte = bytes[i] as number; byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] as number) exponent = exponent * 10 + (byte - Byte.Zero);
+      for (let byte = bytes[i] ?? END; byte >= Byte.Zero && byte <= Byte.Nine; byte = bytes[++i] ?? END) exponent = exponent * 10 + (byte - Byte.Zero);
       if (i === exponentStart) throw UNEXPECTED;
       exponent *= sign;
     }
     this.at = i;
     const power = scale + exponent;
-    if (power < -22 || power > 22) return this.exactly(start, i);
-    const magnitude = power < 0 ? mantissa / (POWERS_OF_TEN[-power] as number) : mantissa * (POWERS_OF_TEN[power] as number);
+    // Past 10^±22 there is no exact power of ten to scale by.
+    const powerOfTen = POWERS_OF_TEN[power < 0 ? -power : power];
+    if (powerOfTen === undefined) return this.exactly(start, i);
+    const magnitude = power < 0 ? mantissa / powerOfTen : mantissa * powerOfTen;
     const value = negative ? -magnitude : magnitude;
     if (kept <= EXACT_DIGITS && !dropped) return value;
     const float32 = Math.fround(value);
@@ -243,7 +255,7 @@ class UpsertReader {
     const start = this.at;
     let i = start + 1;
     let plain = true;
-    for (let byte = bytes[i] as number; byte !== Byte.Quote; byte = bytes[++i] as number) {
+    for (let byte = bytes[i] ?? END; byte !== Byte.Quote; byte = bytes[++i] ?? END) {
       if (i >= bytes.length) throw UNEXPECTED;
       if (byte === Byte.Backslash) {
         plain = false;
@@ -275,7 +287,7 @@ class UpsertReader {
     const { bytes } = this;
     let depth = 0;
     for (let i = this.at; i < bytes.length; i++) {
-      const byte = bytes[i] as number;
+      const byte = bytes[i] ?? END;
       if (byte === Byte.Quote) {
         this.at = i;
         this.string();
@@ -301,7 +313,7 @@ class UpsertReader {
 
   private peek(): number {
     this.space();
-    return this.bytes[this.at] as number;
+    return this.bytes[this.at] ?? END;
   }
 
   private expect(byte: Byte): void {

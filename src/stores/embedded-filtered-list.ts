@@ -47,8 +47,8 @@ export async function fetchByMetadata<M extends RecordMetadata>(index: VectorInd
     const listing = await index.listPaginated({ limit: LIMITS.maxListLimit, ...(namespace !== undefined && { namespace }), ...(prefix !== undefined && { prefix }), ...(resume.page !== undefined && { paginationToken: resume.page }) });
     const ids = listing.vectors.map(({ id }) => id).slice(resume.skip);
     const fetched = ids.length > 0 ? (await index.fetch({ ids, ...(namespace !== undefined && { namespace }) })).records : {};
-    for (let i = 0; i < ids.length; i++) {
-      const record = fetched[ids[i] as string];
+    for (const [i, id] of ids.entries()) {
+      const record = fetched[id];
       if (!record || !matches(record.metadata)) continue;
       records[record.id] = record;
       if (++found < limit) continue;

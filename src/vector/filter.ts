@@ -181,7 +181,7 @@ function isIn(field: string, set: ReadonlySet<string | number>): MetadataPredica
     const v = valueOf(m, field);
     if (v === undefined || typeof v === 'boolean') return false;
     if (!Array.isArray(v)) return set.has(v);
-    for (let i = 0; i < v.length; i++) if (set.has(v[i])) return true;
+    for (const item of v) if (set.has(item)) return true;
     return false;
   };
 }
@@ -197,22 +197,21 @@ function not(predicate: MetadataPredicate): MetadataPredicate {
 }
 
 function allOf(parts: MetadataPredicate[]): MetadataPredicate {
-  if (parts.length === 0) return matchAll;
-  if (parts.length === 1) return parts[0];
-  if (parts.length === 2) {
-    const [a, b] = parts;
-    return (m) => a(m) && b(m);
-  }
+  const [a, b] = parts;
+  if (a === undefined) return matchAll;
+  if (b === undefined) return a;
+  if (parts.length === 2) return (m) => a(m) && b(m);
   return (m) => {
-    for (let i = 0; i < parts.length; i++) if (!parts[i](m)) return false;
+    for (const part of parts) if (!part(m)) return false;
     return true;
   };
 }
 
 function anyOf(parts: MetadataPredicate[]): MetadataPredicate {
-  if (parts.length === 1) return parts[0];
+  const [only] = parts;
+  if (parts.length === 1 && only !== undefined) return only;
   return (m) => {
-    for (let i = 0; i < parts.length; i++) if (parts[i](m)) return true;
+    for (const part of parts) if (part(m)) return true;
     return false;
   };
 }

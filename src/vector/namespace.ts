@@ -13,6 +13,7 @@ import { searchExact } from './exact/scan.js';
 import type { MetadataPredicate } from './filter.js';
 import type { HnswConfig, Metric, RecordMetadata } from './types.js';
 import { sortUtf8 } from './utf8-order.js';
+import { at } from '../util/checked.js';
 
 export interface NamespaceRecordBatch {
   ids: string[];
@@ -117,7 +118,7 @@ export class NamespaceState {
   }
 
   idAt(slot: number): string {
-    return this.slotIds[slot] as string;
+    return at(this.slotIds, slot);
   }
 
   metadataAt(slot: number): RecordMetadata | undefined {
@@ -130,8 +131,7 @@ export class NamespaceState {
     const dim = this.dimension;
     // Without a graph there is no tail to track: ensureGraph() derives it from seqToSlot.
     const trackTail = this.ann !== undefined;
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as string;
+    for (const [i, id] of ids.entries()) {
       let slot = this.idToSlot.get(id);
       if (slot === undefined) {
         slot = this.slab.allocate();
@@ -139,10 +139,10 @@ export class NamespaceState {
         this.slotIds[slot] = id;
         this.sortedIds = undefined;
       } else {
-        this.seqToSlot.delete(this.slotSeqs[slot] as number);
+        this.seqToSlot.delete(at(this.slotSeqs, slot));
         this.deadVersions++;
       }
-      const seq = seqs[i] as number;
+      const seq = at(seqs, i);
       this.slab.write(slot, vectors.subarray(i * dim, (i + 1) * dim));
       this.slotSeqs[slot] = seq;
       this.slotMetadata[slot] = metadata[i];
@@ -164,7 +164,7 @@ export class NamespaceState {
       const slot = this.idToSlot.get(id);
       if (slot === undefined) continue;
       this.idToSlot.delete(id);
-      this.seqToSlot.delete(this.slotSeqs[slot] as number);
+      this.seqToSlot.delete(at(this.slotSeqs, slot));
       // No live seq is 0: a tail entry pointing here no longer matches.
       this.slotSeqs[slot] = 0;
       this.slotIds[slot] = undefined;
@@ -198,7 +198,7 @@ export class NamespaceState {
   /** Live records in slot order, for compaction. */
   *liveRecords(): Generator<{ id: string; seq: number; values: Float32Array; metadata: RecordMetadata | undefined }> {
     for (const [id, slot] of this.idToSlot) {
-      yield { id, seq: this.slotSeqs[slot] as number, values: this.slab.read(slot), metadata: this.slotMetadata[slot] };
+      yield { id, seq: at(this.slotSeqs, slot), values: this.slab.read(slot), metadata: this.slotMetadata[slot] };
     }
   }
 
@@ -310,7 +310,7 @@ export class NamespaceState {
   private trimTail(searchableThrough: number): number {
     const seqs = this.tailSeqs;
     let start = this.tailStart;
-    while (start < seqs.length && (seqs[start] as number) <= searchableThrough) start++;
+    while (start < seqs.length && at(seqs, start) <= searchableThrough) start++;
     // Drop the covered prefix once it is most of the arrays: amortised O(1) per entry.
     if (start > 1024 && start * 2 > seqs.length) {
       this.tailSeqs = seqs.slice(start);
@@ -325,7 +325,7 @@ export class NamespaceState {
   private liveTailSlots(predicate: MetadataPredicate | undefined): number[] {
     const slots: number[] = [];
     for (let i = this.tailStart; i < this.tailSeqs.length; i++) {
-      const slot = this.tailSlotsWritten[i] as number;
+      const slot = at(this.tailSlotsWritten, i);
       if (this.slotSeqs[slot] === this.tailSeqs[i] && (!predicate || predicate(this.slotMetadata[slot]))) slots.push(slot);
     }
     return slots;
@@ -339,14 +339,12 @@ export class NamespaceState {
 
   private rank(vector: Float32Array, topK: number, candidates: Uint32Array | undefined): Hit[] {
     const { slots, scores } = searchExact(this.slab, vector, topK, this.metric, { candidates, tieBreak: this.compareSlotIds });
-    const hits: Hit[] = new Array(slots.length);
-    for (let i = 0; i < slots.length; i++) hits[i] = { slot: slots[i] as number, score: scores[i] as number };
-    return hits;
+    return Array.from(slots, (slot, i): Hit => ({ slot, score: at(scores, i) }));
   }
 
   private readonly compareSlotIds = (a: number, b: number): number => {
-    const idA = this.slotIds[a] as string;
-    const idB = this.slotIds[b] as string;
+    const idA = at(this.slotIds, a);
+    const idB = at(this.slotIds, b);
     return idA < idB ? -1 : idA > idB ? 1 : 0;
   };
 

@@ -521,7 +521,7 @@ function copyFiniteNumbers(values: unknown[], out: Float32Array, offset: number)
 function firstNonFinite(out: Float32Array, offset: number, dimension: number): number {
   for (let j = 0; j < dimension; j++) {
     const f = out[offset + j];
-    if (f - f !== 0) return j;
+    if (f === undefined || f - f !== 0) return j;
   }
   return -1;
 }

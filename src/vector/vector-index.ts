@@ -24,9 +24,10 @@ import type {
   UpsertOptions,
 } from './types.js';
 import { DEFAULT_NAMESPACE, READ_UNITS } from './types.js';
-import { keyedByUser } from '../util/keyed-by-user.js';
 import { compareUtf8 } from './utf8-order.js';
 import { validateIds, validateListNamespacesOptions, validateListOptions, validateNamespace, validateQuery, validateUpdate, validateUpsertBatch, validateId, validateMetadata, type ValidatedPage } from './validate.js';
+import { at } from '../util/checked.js';
+import { keyedByUser } from '../util/keyed-by-user.js';
 
 /** Resolves the engine of a named index at each call, so a handle to a deleted index fails cleanly. */
 export type EngineLookup = (name: string) => IndexEngine;
@@ -287,7 +288,7 @@ function pageOf(sorted: readonly string[], page: ValidatedPage): { items: string
   const { prefix, limit = Infinity, paginationToken } = page;
   const firstMatching = lowerBound(sorted, prefix);
   let end = firstMatching;
-  while (end < sorted.length && (sorted[end] as string).startsWith(prefix)) end++;
+  while (sorted[end]?.startsWith(prefix)) end++;
   let start = firstMatching;
   if (paginationToken !== undefined) {
     const after = decodeToken(paginationToken);
@@ -305,7 +306,7 @@ function lowerBound(sorted: readonly string[], key: string): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareUtf8(sorted[mid] as string, key) < 0) lo = mid + 1;
+    if (compareUtf8(at(sorted, mid), key) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

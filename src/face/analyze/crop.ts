@@ -116,9 +116,11 @@ export function resampleToPlanar(image: RgbImage, rect: PixelRect, size: number,
       const w10 = (1 - wx) * wy;
       const w11 = wx * wy;
       const o = oy * size + ox;
-      out[o] = (w00 * data[a + first] + w01 * data[b + first] + w10 * data[c + first] + w11 * data[d + first] - mean0) * scale0;
-      out[plane + o] = (w00 * data[a + 1] + w01 * data[b + 1] + w10 * data[c + 1] + w11 * data[d + 1] - mean1) * scale1;
-      out[2 * plane + o] = (w00 * data[a + last] + w01 * data[b + last] + w10 * data[c + last] + w11 * data[d + last] - mean2) * scale2;
+      // In range by construction (the rect lies inside the image); `?? 0` only satisfies the type
+      // without a call per read in this per-pixel loop (see warpAffine in align.ts).
+      out[o] = (w00 * (data[a + first] ?? 0) + w01 * (data[b + first] ?? 0) + w10 * (data[c + first] ?? 0) + w11 * (data[d + first] ?? 0) - mean0) * scale0;
+      out[plane + o] = (w00 * (data[a + 1] ?? 0) + w01 * (data[b + 1] ?? 0) + w10 * (data[c + 1] ?? 0) + w11 * (data[d + 1] ?? 0) - mean1) * scale1;
+      out[2 * plane + o] = (w00 * (data[a + last] ?? 0) + w01 * (data[b + last] ?? 0) + w10 * (data[c + last] ?? 0) + w11 * (data[d + last] ?? 0) - mean2) * scale2;
     }
   }
 }

@@ -2,6 +2,7 @@
  * Facial expression, seven classes, from `fr_expression.onnx` (224×224 input).
  */
 import { FaceAttributeModel, softmax, type FaceAttributeOptions, type FaceAttributeSpec } from './face-attribute-model.js';
+import { at, entry } from '../../util/checked.js';
 
 /**
  * DeepFace's emotion labels, in the model's output order: the FER-2013 order, which the vendor's
@@ -24,15 +25,16 @@ export const EMOTION_SPEC = Object.freeze<FaceAttributeSpec<EmotionPrediction>>(
   crop: { kind: 'grow-right-down', factor: 1.2 },
   pixels: { order: 'bgr', mean: [0, 0, 0], scale: [1 / 255, 1 / 255, 1 / 255] },
   outputs: { output: EMOTION_LABELS.length },
-  decode: (outputs) => toEmotion(softmax(outputs.output.data, new Float64Array(EMOTION_LABELS.length))),
+  decode: (outputs) => toEmotion(softmax(entry(outputs, 'output').data, new Float64Array(EMOTION_LABELS.length))),
 });
 
 function toEmotion(probabilities: Float64Array): EmotionPrediction {
   const scores = {} as Record<EmotionLabel, number>;
   let dominant: EmotionLabel = EMOTION_LABELS[0];
   EMOTION_LABELS.forEach((label, i) => {
-    scores[label] = probabilities[i] * 100;
-    if (probabilities[i] > scores[dominant] / 100) dominant = label;
+    const probability = at(probabilities, i);
+    scores[label] = probability * 100;
+    if (probability > scores[dominant] / 100) dominant = label;
   });
   return { dominant, scores };
 }

@@ -115,12 +115,12 @@ export class FaceAttributeModel<T> {
 /** Softmax of `logits` into `out` (same length), stable against large logits. */
 export function softmax(logits: Float32Array, out: Float64Array): Float64Array {
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  for (const logit of logits) max = Math.max(max, logit);
+  const exps = Array.from(logits, (logit) => Math.exp(logit - max));
   let sum = 0;
-  for (let i = 0; i < logits.length; i++) {
-    out[i] = Math.exp(logits[i] - max);
-    sum += out[i];
-  }
-  for (let i = 0; i < logits.length; i++) out[i] /= sum;
+  for (const e of exps) sum += e;
+  exps.forEach((e, i) => {
+    out[i] = e / sum;
+  });
   return out;
 }

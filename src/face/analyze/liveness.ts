@@ -2,6 +2,7 @@
  * Passive liveness (anti-spoof) score from `fr_liveness.onnx` (128×128 input, three classes).
  */
 import { FaceAttributeModel, softmax, type FaceAttributeOptions, type FaceAttributeSpec } from './face-attribute-model.js';
+import { at, entry } from '../../util/checked.js';
 
 /**
  * The vendor's demo labels a face "Fake" when the score is below 0.3. Not validated here: no
@@ -27,7 +28,7 @@ export const LIVENESS_SPEC = Object.freeze<FaceAttributeSpec<LivenessPrediction>
   pixels: { order: 'bgr', mean: [0, 0, 0], scale: [1, 1, 1] },
   outputs: { output: 3 },
   decode: (outputs) => {
-    const score = softmax(outputs.output.data, new Float64Array(3))[0];
+    const score = at(softmax(entry(outputs, 'output').data, new Float64Array(3)), 0);
     return { score, isReal: score >= LIVENESS_THRESHOLD, threshold: LIVENESS_THRESHOLD };
   },
 });

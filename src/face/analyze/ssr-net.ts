@@ -4,6 +4,7 @@
  */
 import type { TensorData } from '../runtime/onnx.js';
 import type { CropRule, PixelNormalisation } from './crop.js';
+import { at, entry } from '../../util/checked.js';
 
 /** Three stages of three bins each, as both shipped models have. */
 const STAGES = 3;
@@ -46,11 +47,11 @@ export function decodeSsrNet(outputs: Readonly<Record<string, TensorData>>, rang
   let value = 0;
   let denominator = 1;
   for (let k = 1; k <= STAGES; k++) {
-    const probabilities = outputs[`prob_stage_${k}`].data;
-    const offsets = outputs[`index_offset_stage${k}`].data;
-    denominator *= BINS * (1 + outputs[`stage${k}_delta_k`].data[0]);
+    const probabilities = entry(outputs, `prob_stage_${k}`).data;
+    const offsets = entry(outputs, `index_offset_stage${k}`).data;
+    denominator *= BINS * (1 + at(entry(outputs, `stage${k}_delta_k`).data, 0));
     let sum = 0;
-    for (let i = 0; i < BINS; i++) sum += (i + offsets[i]) * probabilities[i];
+    for (let i = 0; i < BINS; i++) sum += (i + at(offsets, i)) * at(probabilities, i);
     value += sum / denominator;
   }
   return value * range;

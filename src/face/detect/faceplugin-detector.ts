@@ -8,6 +8,7 @@
 import { OnnxModel } from '../runtime/onnx.js';
 import type { ImagePyramid } from '../align.js';
 import { nonMaxSuppression, type ScoredBox } from './nms.js';
+import { at, entry } from '../../util/checked.js';
 
 export const DETECTOR_INPUT = Object.freeze({ width: 320, height: 240 });
 const ANCHORS = 4420;
@@ -56,22 +57,23 @@ export class FacepluginDetector {
     const resized = pyramid.warp([sx, 0, (0.5 - view.x) * sx - 0.5, 0, sy, (0.5 - view.y) * sy - 0.5], W, H);
     // A fresh input per call: onnxruntime reads it while the event loop may start another detection.
     const plane = W * H, px = resized.data, input = new Float32Array(3 * plane);
+    // px holds 3·plane bytes (the warp's W×H output), so `?? 0` only satisfies the type, without a call per pixel.
     for (let i = 0; i < plane; i++) {
-      input[i] = (px[i * 3] - 127) / 128;
-      input[plane + i] = (px[i * 3 + 1] - 127) / 128;
-      input[2 * plane + i] = (px[i * 3 + 2] - 127) / 128;
+      input[i] = ((px[i * 3] ?? 0) - 127) / 128;
+      input[plane + i] = ((px[i * 3 + 1] ?? 0) - 127) / 128;
+      input[2 * plane + i] = ((px[i * 3 + 2] ?? 0) - 127) / 128;
     }
     const out = await this.model.run({ input: { data: input, dims: [1, 3, H, W] } });
-    const scores = out.scores.data, boxes = out.boxes.data;
+    const scores = entry(out, 'scores').data, boxes = entry(out, 'boxes').data;
     const candidates: ScoredBox[] = [];
     for (let i = 0; i < ANCHORS; i++) {
-      const score = scores[i * 2 + 1];
+      const score = at(scores, i * 2 + 1);
       if (score < scoreThreshold) continue;
       const box = {
-        x1: view.x + boxes[i * 4] * view.w,
-        y1: view.y + boxes[i * 4 + 1] * view.h,
-        x2: view.x + boxes[i * 4 + 2] * view.w,
-        y2: view.y + boxes[i * 4 + 3] * view.h,
+        x1: view.x + at(boxes, i * 4) * view.w,
+        y1: view.y + at(boxes, i * 4 + 1) * view.h,
+        x2: view.x + at(boxes, i * 4 + 2) * view.w,
+        y2: view.y + at(boxes, i * 4 + 3) * view.h,
         score,
       };
       if (!cutByInnerEdge(box, view)) candidates.push(box);

@@ -7,6 +7,7 @@ import { OnnxModel } from '../runtime/onnx.js';
 import type { ImagePyramid } from '../align.js';
 import type { Landmarks5, Point } from '../types.js';
 import type { ScoredBox } from './nms.js';
+import { at, entry } from '../../util/checked.js';
 
 const SIDE = 64;
 
@@ -30,11 +31,12 @@ export class FacepluginLandmarks {
     const s = SIDE / side;
     const crop = pyramid.warp([s, 0, -left * s, 0, s, -top * s], SIDE, SIDE);
     const px = crop.data, input = new Float32Array(SIDE * SIDE);
-    for (let i = 0; i < SIDE * SIDE; i++) input[i] = (0.299 * px[i * 3] + 0.587 * px[i * 3 + 1] + 0.114 * px[i * 3 + 2]) / 256;
+    // px holds SIDE·SIDE·3 bytes (the warp's output), so `?? 0` only satisfies the type, without a call per pixel.
+    for (let i = 0; i < SIDE * SIDE; i++) input[i] = (0.299 * (px[i * 3] ?? 0) + 0.587 * (px[i * 3 + 1] ?? 0) + 0.114 * (px[i * 3 + 2] ?? 0)) / 256;
     const out = await this.model.run({ input: { data: input, dims: [1, 1, SIDE, SIDE] } });
-    const xy = out.output.data;
+    const xy = entry(out, 'output').data;
     const points: Point[] = [];
-    for (let i = 0; i < 68; i++) points.push({ x: left + xy[i * 2] * side, y: top + xy[i * 2 + 1] * side });
+    for (let i = 0; i < 68; i++) points.push({ x: left + at(xy, i * 2) * side, y: top + at(xy, i * 2 + 1) * side });
     return points;
   }
 
@@ -46,7 +48,8 @@ export class FacepluginLandmarks {
 function mean(points: readonly Point[], from: number, to: number): Point {
   let x = 0, y = 0;
   for (let i = from; i <= to; i++) {
-    x += points[i].x; y += points[i].y;
+    const point = at(points, i);
+    x += point.x; y += point.y;
   }
   return { x: x / (to - from + 1), y: y / (to - from + 1) };
 }
@@ -56,5 +59,5 @@ function mean(points: readonly Point[], from: number, to: number): Point {
  * 42-47), nose tip (30), mouth corners (48, 54). Left/right as seen in the image.
  */
 export function landmarks5From68(points: readonly Point[]): Landmarks5 {
-  return [mean(points, 36, 41), mean(points, 42, 47), points[30], points[48], points[54]];
+  return [mean(points, 36, 41), mean(points, 42, 47), at(points, 30), at(points, 48), at(points, 54)];
 }

@@ -1,5 +1,6 @@
 import { fvError } from '../../errors.js';
 import type { ScoredPair } from './types.js';
+import { at } from '../../util/checked.js';
 
 /**
  * Pairs grouped by equal distance, ascending: the one sweep that threshold search and ROC share.
@@ -32,9 +33,9 @@ export function groupByDistance(pairs: readonly ScoredPair[]): DistanceGroups {
   if (pairs.length === 0) throw fvError('FV_ERR_INVALID_ARGUMENT', 'pairs must hold at least one pair; got none', { pairs: 0 });
   const badIndex = pairs.findIndex((p) => p.distance !== null && !Number.isFinite(p.distance));
   if (badIndex >= 0) {
-    throw fvError('FV_ERR_INVALID_ARGUMENT', `pairs[${badIndex}].distance must be a finite number or null; got ${pairs[badIndex].distance}`, { index: badIndex });
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `pairs[${badIndex}].distance must be a finite number or null; got ${at(pairs, badIndex).distance}`, { index: badIndex });
   }
-  const order = pairs.map(effectiveDistance).map((d, i) => ({ d, same: pairs[i].same })).sort(byDistance);
+  const order = pairs.map((p) => ({ d: effectiveDistance(p), same: p.same })).sort(byDistance);
   const values: number[] = [];
   const same: number[] = [];
   const different: number[] = [];
@@ -47,10 +48,10 @@ export function groupByDistance(pairs: readonly ScoredPair[]): DistanceGroups {
     }
     const last = values.length - 1;
     if (isSame) {
-      same[last]++;
+      same[last] = at(same, last) + 1;
       totalSame++;
     } else {
-      different[last]++;
+      different[last] = at(different, last) + 1;
     }
   }
   return { values, same, different, totalSame, totalDifferent: pairs.length - totalSame };

@@ -1,6 +1,7 @@
 import { fvError } from '../../errors.js';
 import { groupByDistance } from './distance-groups.js';
 import type { ScoredPair } from './types.js';
+import { at } from '../../util/checked.js';
 
 /** One operating point: the pairs accepted at `distance <= threshold`. */
 export interface RocPoint {
@@ -29,9 +30,12 @@ export interface RocCurve {
  */
 export function rocCurve(pairs: readonly ScoredPair[]): RocCurve {
   const all = sweep(pairs);
-  const points = all.filter((p, i) => i === 0 || i === all.length - 1 || !isStraightRun(all[i - 1], p, all[i + 1]));
+  const points = all.filter((p, i) => i === 0 || i === all.length - 1 || !isStraightRun(at(all, i - 1), p, at(all, i + 1)));
   let auc = 0;
-  for (let i = 1; i < points.length; i++) auc += ((points[i].far - points[i - 1].far) * (points[i].tar + points[i - 1].tar)) / 2;
+  for (let i = 1; i < points.length; i++) {
+    const p = at(points, i), before = at(points, i - 1);
+    auc += ((p.far - before.far) * (p.tar + before.tar)) / 2;
+  }
   return { points, auc };
 }
 
@@ -61,7 +65,7 @@ export interface TarAtFar {
 export function tarAtFar(pairs: readonly ScoredPair[], far: number): TarAtFar {
   if (!(far >= 0 && far <= 1)) throw fvError('FV_ERR_INVALID_ARGUMENT', `far must be from 0 to 1; got ${far}`, { far });
   const points = sweep(pairs);
-  let best = points[0];
+  let best = at(points, 0);
   // TAR and FAR both grow with the threshold, so the last point within the target is the best.
   for (const p of points) if (p.far <= far) best = p;
   const differentPairs = pairs.reduce((n, p) => n + (p.same ? 0 : 1), 0);
@@ -76,12 +80,12 @@ function sweep(pairs: readonly ScoredPair[]): RocPoint[] {
   }
   let i = values[0] === Number.NEGATIVE_INFINITY ? 1 : 0;
   let acceptedSame = 0;
-  let acceptedDifferent = i === 1 ? different[0] : 0;
+  let acceptedDifferent = i === 1 ? at(different, 0) : 0;
   const points: RocPoint[] = [{ threshold: Number.NEGATIVE_INFINITY, far: acceptedDifferent / totalDifferent, tar: 0 }];
   for (; i < values.length && values[i] !== Number.POSITIVE_INFINITY; i++) {
-    acceptedSame += same[i];
-    acceptedDifferent += different[i];
-    points.push({ threshold: values[i], far: acceptedDifferent / totalDifferent, tar: acceptedSame / totalSame });
+    acceptedSame += at(same, i);
+    acceptedDifferent += at(different, i);
+    points.push({ threshold: at(values, i), far: acceptedDifferent / totalDifferent, tar: acceptedSame / totalSame });
   }
   return points;
 }

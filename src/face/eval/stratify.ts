@@ -1,4 +1,5 @@
 import { fvError } from '../../errors.js';
+import { at } from '../../util/checked.js';
 
 interface Labelled {
   readonly same: boolean;
@@ -26,9 +27,12 @@ export function stratifiedSample<T extends Labelled>(pairs: readonly T[], limit:
   const chosen: number[] = [];
   const queues = [...strata.values()];
   for (let round = 0; chosen.length < Math.min(limit, pairs.length); round++) {
-    for (const queue of queues) if (round < queue.length && chosen.length < limit) chosen.push(queue[round]);
+    for (const queue of queues) {
+      const index = queue[round];
+      if (index !== undefined && chosen.length < limit) chosen.push(index);
+    }
   }
-  return chosen.sort((a, b) => a - b).map((i) => pairs[i]);
+  return chosen.sort((a, b) => a - b).map((i) => at(pairs, i));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { fvError } from '../../errors.js';
 import { accuracyAt, bestThreshold } from './threshold.js';
 import type { FoldedPair } from './types.js';
+import { at } from '../../util/checked.js';
 
 /** One fold of cross-validation: the threshold chosen on the other folds, and this fold's accuracy with it. */
 export interface FoldResult {
@@ -39,7 +40,7 @@ export interface CrossValidation {
  */
 export function tenFoldAccuracy(pairs: readonly FoldedPair[]): CrossValidation {
   const badIndex = pairs.findIndex((p) => !Number.isInteger(p.fold));
-  if (badIndex >= 0) throw fvError('FV_ERR_INVALID_ARGUMENT', `pairs[${badIndex}].fold must be an integer; got ${pairs[badIndex].fold}`, { index: badIndex });
+  if (badIndex >= 0) throw fvError('FV_ERR_INVALID_ARGUMENT', `pairs[${badIndex}].fold must be an integer; got ${at(pairs, badIndex).fold}`, { index: badIndex });
   const foldIds = [...new Set(pairs.map((p) => p.fold))].sort((a, b) => a - b);
   if (foldIds.length < 2) {
     throw fvError('FV_ERR_INVALID_ARGUMENT', `cross-validation needs at least 2 folds; got ${foldIds.length}`, { folds: foldIds });

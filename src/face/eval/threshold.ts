@@ -1,6 +1,7 @@
 import { fvError } from '../../errors.js';
 import { groupByDistance } from './distance-groups.js';
 import type { ScoredPair, ThresholdChoice } from './types.js';
+import { at } from '../../util/checked.js';
 
 /**
  * Share of pairs answered rightly at `threshold` (verified when `distance <= threshold`).
@@ -13,7 +14,9 @@ export function accuracyAt(pairs: readonly ScoredPair[], threshold: number): num
   if (Number.isNaN(threshold)) throw fvError('FV_ERR_INVALID_ARGUMENT', 'threshold must be a number; got NaN', { threshold });
   const { values, same, different } = groupByDistance(pairs);
   let correct = 0;
-  for (let i = 0; i < values.length; i++) correct += values[i] <= threshold ? same[i] : different[i];
+  values.forEach((value, i) => {
+    correct += value <= threshold ? at(same, i) : at(different, i);
+  });
   return correct / pairs.length;
 }
 
@@ -32,13 +35,13 @@ export function bestThreshold(pairs: readonly ScoredPair[]): ThresholdChoice {
   const finiteEnd = values[values.length - 1] === Number.POSITIVE_INFINITY ? values.length - 1 : values.length;
   let i = values[0] === Number.NEGATIVE_INFINITY ? 1 : 0;
   // At -Infinity only the different-person pairs with a missing face are accepted (wrongly).
-  let correct = totalDifferent - (i === 1 ? different[0] : 0);
+  let correct = totalDifferent - (i === 1 ? at(different, 0) : 0);
   let best: ThresholdChoice = { threshold: Number.NEGATIVE_INFINITY, accuracy: correct / pairs.length };
   for (; i < finiteEnd; i++) {
-    correct += same[i] - different[i];
+    correct += at(same, i) - at(different, i);
     const accuracy = correct / pairs.length;
     if (accuracy > best.accuracy) {
-      const threshold = i + 1 < finiteEnd ? (values[i] + values[i + 1]) / 2 : values[i];
+      const threshold = i + 1 < finiteEnd ? (at(values, i) + at(values, i + 1)) / 2 : at(values, i);
       best = { threshold, accuracy };
     }
   }

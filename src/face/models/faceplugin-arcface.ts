@@ -7,6 +7,7 @@ import { OnnxModel } from '../runtime/onnx.js';
 import { fvError } from '../../errors.js';
 import type { EmbeddingModel, ModelInfo, RgbImage } from '../types.js';
 import type { NetworkEntry } from './registry.js';
+import { entry } from '../../util/checked.js';
 
 export class FacepluginArcFace implements EmbeddingModel {
   readonly info: ModelInfo;
@@ -32,7 +33,7 @@ export class FacepluginArcFace implements EmbeddingModel {
     const model = this.model;
     if (!model) throw fvError('FV_ERR_MODEL_NOT_LOADED', `Model ${this.info.name} was used before load() or after dispose()`, { model: this.info.name });
     const side = this.info.inputSize, plane = side * side;
-    const { mean, std } = this.entry.normalisation;
+    const { mean: [mean0, mean1, mean2], std: [std0, std1, std2] } = this.entry.normalisation;
     const out: Float32Array[] = [];
     for (const crop of crops) {
       if (crop.width !== side || crop.height !== side) {
@@ -40,13 +41,14 @@ export class FacepluginArcFace implements EmbeddingModel {
       }
       // A fresh input per crop: onnxruntime reads it while the event loop may start another embedding.
       const px = crop.data, input = new Float32Array(3 * plane);
+      // px holds 3·plane bytes (checked above), so `?? 0` only satisfies the type, without a call per pixel.
       for (let i = 0; i < plane; i++) {
-        input[i] = (px[i * 3] - mean[0]) / std[0];
-        input[plane + i] = (px[i * 3 + 1] - mean[1]) / std[1];
-        input[2 * plane + i] = (px[i * 3 + 2] - mean[2]) / std[2];
+        input[i] = ((px[i * 3] ?? 0) - mean0) / std0;
+        input[plane + i] = ((px[i * 3 + 1] ?? 0) - mean1) / std1;
+        input[2 * plane + i] = ((px[i * 3 + 2] ?? 0) - mean2) / std2;
       }
       const result = await model.run({ input: { data: input, dims: [1, 3, side, side] } });
-      out.push(Float32Array.from(result.output.data));
+      out.push(Float32Array.from(entry(result, 'output').data));
     }
     return out;
   }

@@ -8,6 +8,7 @@
  * so the cosine distance of the fused vectors is the weighted sum of the networks' cosine
  * distances, and euclidean_l2 and the dot product follow from it as for any unit vectors.
  */
+import { at } from '../../util/checked.js';
 
 /**
  * The fused embedding of one face: `parts[i]` (unit length) scaled by √`weights[i]`, concatenated in order.
@@ -19,10 +20,12 @@ export function fuseEmbeddings(parts: readonly Float32Array[], weights: readonly
   for (const part of parts) dimension += part.length;
   const out = new Float32Array(dimension);
   let offset = 0;
-  for (let p = 0; p < parts.length; p++) {
-    const part = parts[p], scale = Math.sqrt(weights[p]);
-    for (let i = 0; i < part.length; i++) out[offset + i] = part[i] * scale;
+  parts.forEach((part, p) => {
+    const scale = Math.sqrt(at(weights, p));
+    part.forEach((value, i) => {
+      out[offset + i] = value * scale;
+    });
     offset += part.length;
-  }
+  });
   return out;
 }

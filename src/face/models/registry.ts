@@ -11,6 +11,7 @@ import { fvError } from '../../errors.js';
 import { ARCFACE_TEMPLATE_112, type AlignmentTemplate } from '../align.js';
 import type { CalibratedMetric, EmbeddingModel, ModelInfo, WeightsSource } from '../types.js';
 import { DLIB_RESNET_INFO, DLIB_RESNET_TEMPLATE, DlibResnetModel } from './dlib-resnet.js';
+import { defined } from '../../util/checked.js';
 
 export interface ModelCreateOptions {
   /** Intra-op threads of the model's session; parallelism comes from one session per worker. Default 1. */
@@ -44,7 +45,7 @@ interface EntryFacts {
 export interface NetworkEntry extends EntryFacts {
   readonly kind: 'network';
   /** Input scaling per RGB channel, (x − mean) / std, applied by the model implementation. */
-  readonly normalisation: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  readonly normalisation: { readonly mean: readonly [r: number, g: number, b: number]; readonly std: readonly [r: number, g: number, b: number] };
   /** A new, not yet loaded instance. */
   readonly create: (entry: NetworkEntry, options: ModelCreateOptions) => Promise<EmbeddingModel>;
 }
@@ -137,7 +138,7 @@ function fusionOf(
 ): FusionEntry {
   const total = parts.reduce((sum, [, weight]) => sum + weight, 0);
   if (Math.abs(total - 1) > 1e-9 || parts.some(([, weight]) => !(weight > 0))) throw new Error(`Fusion ${name}: weights must be positive and sum to 1`);
-  const [first] = parts[0];
+  const [first] = defined(parts[0], `fusion ${name}'s first part`);
   return {
     kind: 'fusion',
     info: {

@@ -16,6 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import { fvError } from '../../errors.js';
 import type { DetectedFace, Landmarks5, Point, RgbImage } from '../types.js';
+import { at } from '../../util/checked.js';
 
 /** The `model/` folder shipped inside the `@vladmandic/face-api` npm package. */
 export const FACE_API_MODEL_DIR = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'model');
@@ -152,17 +153,17 @@ export class FaceApiDetector {
     let crops: faceapi.tf.Tensor3D[] = [];
     try {
       const detections = await ssd.locateFaces(input, { minConfidence: minScore, maxResults: maxFaces });
-      const boxes = detections.map((d) => d.box.clipAtImageBorders(image.width, image.height));
-      const kept = detections.map((_, i) => i).filter((i) => boxes[i].width > 0 && boxes[i].height > 0);
-      crops = await faceapi.extractFaceTensors(input, kept.map((i) => boxes[i]));
+      const kept = detections
+        .map((detection) => ({ box: detection.box.clipAtImageBorders(image.width, image.height), score: detection.score }))
+        .filter(({ box }) => box.width > 0 && box.height > 0);
+      crops = await faceapi.extractFaceTensors(input, kept.map(({ box }) => box));
       const faces: DetectedFace[] = [];
-      for (let k = 0; k < kept.length; k++) {
-        const box = boxes[kept[k]];
-        const marks = (await landmarks.detectLandmarks(crops[k])) as faceapi.FaceLandmarks68;
+      for (const [k, { box, score }] of kept.entries()) {
+        const marks = (await landmarks.detectLandmarks(at(crops, k))) as faceapi.FaceLandmarks68;
         const points = fivePoints(marks.positions, box.x, box.y);
         faces.push({
           facialArea: { x: box.x, y: box.y, w: box.width, h: box.height, leftEye: points[0], rightEye: points[1] },
-          score: detections[kept[k]].score,
+          score,
           landmarks: points,
         });
       }
@@ -188,17 +189,18 @@ export class FaceApiDetector {
 
 /** Eye centres (mean of each eye's six points), nose tip (30), mouth corners (48, 54) of the 68-point scheme, shifted into image pixels. */
 function fivePoints(p: readonly faceapi.Point[], dx: number, dy: number): Landmarks5 {
-  const at = (i: number): Point => ({ x: p[i].x + dx, y: p[i].y + dy });
+  const shifted = (i: number): Point => ({ x: at(p, i).x + dx, y: at(p, i).y + dy });
   const eye = (first: number): Point => {
     let x = 0;
     let y = 0;
     for (let i = first; i < first + 6; i++) {
-      x += p[i].x;
-      y += p[i].y;
+      const point = at(p, i);
+      x += point.x;
+      y += point.y;
     }
     return { x: x / 6 + dx, y: y / 6 + dy };
   };
-  return [eye(36), eye(42), at(30), at(48), at(54)];
+  return [eye(36), eye(42), shifted(30), shifted(48), shifted(54)];
 }
 
 function toTensor(image: RgbImage): faceapi.tf.Tensor3D {

@@ -44,6 +44,7 @@ import type { Exchange } from './exchange.js';
 import type { CallMeaning } from './store-errors.js';
 import { wireFilter } from './wire-filter.js';
 import { upsertRequests, wireValues } from './wire-records.js';
+import { at } from '../../util/checked.js';
 
 /** Pinecone's name for the default namespace in its namespace routes and listings; the interface's is ''. */
 const WIRE_DEFAULT_NAMESPACE = '__default__';
@@ -68,7 +69,7 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
     let rows = batch.ids.map((_, row) => row);
     if (options.ifAbsent) {
       const stored = await this.fetch(batch.ids, { namespace });
-      rows = rows.filter((row) => !stored.has(batch.ids[row]));
+      rows = rows.filter((row) => !stored.has(at(batch.ids, row)));
     }
     let written = 0;
     for (const request of upsertRequests<M>(batch, rows, this.spec.dimension, namespace)) {

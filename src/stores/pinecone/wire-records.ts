@@ -4,6 +4,7 @@
  */
 import type { PineconeRecord, RecordMetadata } from '@pinecone-database/pinecone';
 import type { ValidatedBatch } from '../../vector/validate.js';
+import { at } from '../../util/checked.js';
 
 /**
  * Pinecone refuses an upsert body over 2 MB; a facevault server's default limit is 2 MiB. One
@@ -28,11 +29,12 @@ export function wireValues(values: Float32Array): number[] {
 function wireVector(values: Float32Array): { values: number[]; bytes: number } {
   const out = new Array<number>(values.length);
   let bytes = 2;
-  for (let i = 0; i < values.length; i++) {
-    const digits = values[i].toPrecision(9);
-    out[i] = Number(digits);
-    bytes += Math.abs(out[i]) < 1e9 ? digits.length + 1 : 24;
-  }
+  values.forEach((value, i) => {
+    const digits = value.toPrecision(9);
+    const rounded = Number(digits);
+    out[i] = rounded;
+    bytes += Math.abs(rounded) < 1e9 ? digits.length + 1 : 24;
+  });
   return { values: out, bytes };
 }
 
@@ -51,7 +53,7 @@ export function upsertRequests<M extends RecordMetadata>(batch: ValidatedBatch, 
     const metadata = batch.metadata[row];
     const metadataJson = batch.metadataJson[row];
     const vector = wireVector(batch.vectors.subarray(row * dimension, (row + 1) * dimension));
-    const record: PineconeRecord<M> = { id: batch.ids[row], values: vector.values, ...(metadata === undefined ? {} : { metadata: metadata as M }) };
+    const record: PineconeRecord<M> = { id: at(batch.ids, row), values: vector.values, ...(metadata === undefined ? {} : { metadata: metadata as M }) };
     // `{"id":…,"values":…,"metadata":…},`; the metadata's JSON is the one validation made.
     const size = 32 + Buffer.byteLength(JSON.stringify(record.id)) + vector.bytes + (metadataJson === undefined ? 0 : Buffer.byteLength(metadataJson));
     if (current.length > 0 && bytes + size > budget) {

@@ -132,7 +132,7 @@ export class AnnIndex {
     let previous = this.lastEnqueued;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
-      if (!Number.isSafeInteger(key) || key <= previous) {
+      if (key === undefined || !Number.isSafeInteger(key) || key <= previous) {
         throw fvError('FV_ERR_INVALID_ARGUMENT', `enqueue: keys[${i}] is ${key}; keys must be integers below 2^53, ascending, each above the last enqueued key ${previous}`, { index: i, key, previous });
       }
       bigKeys[i] = BigInt(key);

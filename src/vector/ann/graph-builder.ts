@@ -10,6 +10,7 @@ import type { BuilderStart, FromBuilder } from './builder-protocol.js';
 import { SNAPSHOT_POLICY, snapshotDue } from './snapshot-policy.js';
 import { writeSnapshot } from './snapshot-store.js';
 import { HnswGraph } from './usearch.js';
+import { at } from '../../util/checked.js';
 
 /** Vectors per insert call: ~0.5 s of work on two cores at 100K, which bounds how late a message is seen. */
 const CHUNK_VECTORS = 1_024;
@@ -102,7 +103,8 @@ export class GraphBuilder {
     const keys = new BigUint64Array(n);
     const vectors = new Float32Array(n * dimension);
     for (let filled = 0; filled < n; ) {
-      const head = this.queue[0];
+      // Non-empty: the queue holds queuedVectors ≥ n - filled > 0 vectors.
+      const head = at(this.queue, 0);
       const take = Math.min(n - filled, head.keys.length - this.headOffset);
       keys.set(head.keys.subarray(this.headOffset, this.headOffset + take), filled);
       vectors.set(head.vectors.subarray(this.headOffset * dimension, (this.headOffset + take) * dimension), filled * dimension);

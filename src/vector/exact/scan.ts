@@ -5,6 +5,7 @@
  * (measured at 100K × 128: 1.8 ms with selection, 1.7 ms for the kernel alone, within noise),
  * and ties call the caller's tie-break, which a heap inside WebAssembly could not do cheaply.
  */
+import { at } from '../../util/checked.js';
 import type { Metric } from '../types.js';
 import { SCAN_BLOCK_ROWS, type VectorSlab } from './slab.js';
 import { TopKSelector, type TieBreak } from './top-k.js';
@@ -62,9 +63,10 @@ export function searchExact(
     const keys = candidates ? slab.scoreSlots(candidates, start, count) : slab.scoreRange(start, count);
     for (let i = 0; i < count; i++) {
       const key = keys[i];
-      // Written so that NaN fails too.
-      if (!(key <= threshold)) continue;
-      const slot = candidates ? candidates[start + i] : start + i;
+      // Written so that NaN fails too (undefined cannot happen: count ≤ SCAN_BLOCK_ROWS, the block's length).
+      if (!(key !== undefined && key <= threshold)) continue;
+      // Reached by few keys (most fail the threshold), so the checked read costs nothing measurable.
+      const slot = candidates ? at(candidates, start + i) : start + i;
       if (live[slot] === 0) continue;
       threshold = selector.offer(key, slot);
     }
@@ -74,6 +76,8 @@ export function searchExact(
   const scores = new Float32Array(keys.length);
   // The kernel ranks by "lower is closer": similarities come out negated.
   const sign = metric === 'euclidean' ? 1 : -1;
-  for (let i = 0; i < keys.length; i++) scores[i] = sign * keys[i];
+  keys.forEach((key, i) => {
+    scores[i] = sign * key;
+  });
   return { slots, scores };
 }

@@ -16,6 +16,7 @@
  * grows (a copy of 4 bytes a slot), so rows never move.
  */
 import { fvError } from '../../errors.js';
+import { at } from '../../util/checked.js';
 import type { Metric } from '../types.js';
 import { createKernel, KERNEL_KIND, WASM32_MAX_BYTES, WASM_PAGE_BYTES, type ExactKernel } from './kernel-loader.js';
 
@@ -167,8 +168,8 @@ export class VectorSlab {
    * @throws FV_ERR_INTERNAL when a slot is not live.
    */
   writeMany(slots: ArrayLike<number>, vectors: Float32Array): void {
-    for (let i = 0; i < slots.length; i++) this.assertLive(slots[i]);
-    for (let i = 0; i < slots.length; i++) this.writeRow(slots[i], vectors, i * this.dimension);
+    for (let i = 0; i < slots.length; i++) this.assertLive(at(slots, i));
+    for (let i = 0; i < slots.length; i++) this.writeRow(at(slots, i), vectors, i * this.dimension);
   }
 
   /** A copy of the slot's vector. @throws FV_ERR_INTERNAL when the slot is not live. */
@@ -187,7 +188,7 @@ export class VectorSlab {
     this.kernelKind = KERNEL_KIND[metric];
     if (metric === 'cosine') {
       let sumOfSquares = 0;
-      for (let j = 0; j < this.dimension; j++) sumOfSquares += query[j] * query[j];
+      for (const x of query.subarray(0, this.dimension)) sumOfSquares += x * x;
       this.queryScale = sumOfSquares > 0 ? 1 / Math.sqrt(sumOfSquares) : 0;
     }
   }
@@ -212,6 +213,7 @@ export class VectorSlab {
     let largest = 0;
     for (let i = 0; i < count; i++) {
       const slot = slots[offset + i];
+      if (slot === undefined) throw fvError('FV_ERR_INTERNAL', `candidate ${offset + i} is past the list of ${slots.length}`, { offset, count });
       u32[base + i] = slot;
       if (slot > largest) largest = slot;
     }
@@ -237,7 +239,7 @@ export class VectorSlab {
     // ‖x‖² as the row's dot product with itself, by the SIMD kernel: three times faster than
     // a JS loop, whose single accumulator is latency-bound.
     this.kernel.scan(KERNEL_KIND.dotproduct, row, this.vectorsOffset, this.rowBytes, slot, 1, 0, this.outOffset, 0, 1);
-    const sumOfSquares = -this.keyBlock[0];
+    const sumOfSquares = -at(this.keyBlock, 0);
     this.f32[this.normsOffset / FLOAT_BYTES + slot] = sumOfSquares > 0 ? 1 / Math.sqrt(sumOfSquares) : 0;
   }
 

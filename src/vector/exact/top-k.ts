@@ -4,6 +4,8 @@
  * Buffers are reused across queries; only the k-sized result arrays are allocated.
  */
 
+import { fvError } from '../../errors.js';
+
 /** Orders two slots whose keys are equal: negative when `slotA` ranks first. */
 export type TieBreak = (slotA: number, slotB: number) => number;
 
@@ -46,18 +48,25 @@ export class TopKSelector {
       let child = this.size++;
       while (child > 0) {
         const parent = (child - 1) >> 1;
-        if (!this.ranksAfter(key, slot, keys[parent], slots[parent])) break;
-        keys[child] = keys[parent];
-        slots[child] = slots[parent];
+        const parentKey = keys[parent], parentSlot = slots[parent];
+        if (parentKey === undefined || parentSlot === undefined) throw outsideHeap(parent, keys.length);
+        if (!this.ranksAfter(key, slot, parentKey, parentSlot)) break;
+        keys[child] = parentKey;
+        slots[child] = parentSlot;
         child = parent;
       }
       keys[child] = key;
       slots[child] = slot;
-      return this.size < this.k ? Infinity : keys[0];
+      if (this.size < this.k) return Infinity;
+    } else {
+      const rootKey = keys[0], rootSlot = slots[0];
+      if (rootKey === undefined || rootSlot === undefined) throw outsideHeap(0, keys.length);
+      if (!this.ranksAfter(rootKey, rootSlot, key, slot)) return rootKey;
+      this.siftDownFromRoot(key, slot, this.size);
     }
-    if (!this.ranksAfter(keys[0], slots[0], key, slot)) return keys[0];
-    this.siftDownFromRoot(key, slot, this.size);
-    return keys[0];
+    const worstKept = keys[0];
+    if (worstKept === undefined) throw outsideHeap(0, keys.length);
+    return worstKept;
   }
 
   /** The kept entries best first; empties the selector. */
@@ -66,9 +75,11 @@ export class TopKSelector {
     const slots = new Uint32Array(count);
     const keys = new Float64Array(count);
     for (let last = count - 1; last >= 0; last--) {
-      slots[last] = this.slots[0];
-      keys[last] = this.keys[0];
-      this.siftDownFromRoot(this.keys[last], this.slots[last], last);
+      const rootKey = this.keys[0], rootSlot = this.slots[0], lastKey = this.keys[last], lastSlot = this.slots[last];
+      if (rootKey === undefined || rootSlot === undefined || lastKey === undefined || lastSlot === undefined) throw outsideHeap(last, this.keys.length);
+      slots[last] = rootSlot;
+      keys[last] = rootKey;
+      this.siftDownFromRoot(lastKey, lastSlot, last);
     }
     this.size = 0;
     return { slots, keys };
@@ -82,10 +93,20 @@ export class TopKSelector {
     while (true) {
       let child = 2 * parent + 1;
       if (child >= size) break;
-      if (child + 1 < size && this.ranksAfter(keys[child + 1], slots[child + 1], keys[child], slots[child])) child++;
-      if (!this.ranksAfter(keys[child], slots[child], key, slot)) break;
-      keys[parent] = keys[child];
-      slots[parent] = slots[child];
+      let childKey = keys[child], childSlot = slots[child];
+      if (childKey === undefined || childSlot === undefined) throw outsideHeap(child, keys.length);
+      if (child + 1 < size) {
+        const rightKey = keys[child + 1], rightSlot = slots[child + 1];
+        if (rightKey === undefined || rightSlot === undefined) throw outsideHeap(child + 1, keys.length);
+        if (this.ranksAfter(rightKey, rightSlot, childKey, childSlot)) {
+          child++;
+          childKey = rightKey;
+          childSlot = rightSlot;
+        }
+      }
+      if (!this.ranksAfter(childKey, childSlot, key, slot)) break;
+      keys[parent] = childKey;
+      slots[parent] = childSlot;
       parent = child;
     }
     keys[parent] = key;
@@ -97,4 +118,14 @@ export class TopKSelector {
     if (keyA !== keyB) return keyA > keyB;
     return this.tieBreak ? this.tieBreak(slotA, slotB) > 0 : slotA > slotB;
   }
+}
+
+/**
+ * The error for a heap read out of range. Every index the selector reads is below `size` ≤ k ≤
+ * the buffers' length, so only a bug gets here. The reads check `=== undefined` inline rather than
+ * through a shared helper: a helper taking both buffer types (a polymorphic load) measured slower
+ * in some runs of a stream of offers; the inline checks measured as fast as the unchecked reads.
+ */
+function outsideHeap(index: number, length: number): Error {
+  return fvError('FV_ERR_INTERNAL', `top-k heap read at ${index} outside its ${length} entries`, { index, length });
 }

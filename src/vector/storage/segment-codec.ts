@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { fvError } from '../../errors.js';
 import type { LogEntry, SegmentBatch } from './types.js';
+import { at } from '../../util/checked.js';
 
 /**
  * Encoding of one log row ("segment"): a whole batch in a handful of columns, so a commit is
@@ -53,10 +54,10 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 export function encodeUpsert(index: string, namespace: string, batch: SegmentBatch): SegmentRow {
   const count = batch.ids.length;
   const lengths = new Uint32Array(2 * count);
-  for (let i = 0; i < count; i++) {
-    lengths[i] = batch.ids[i].length;
+  batch.ids.forEach((id, i) => {
+    lengths[i] = id.length;
     lengths[count + i] = batch.metadataJson[i]?.length ?? 0;
-  }
+  });
   // join('') writes undefined as '', which `lengths` records as 0 = no metadata.
   const metadata = batch.metadataJson.join('');
   assertUtf8Safe(namespace, 'FV_ERR_INVALID_ARGUMENT', 'namespace', [namespace]);
@@ -82,7 +83,9 @@ export function encodeUpsert(index: string, namespace: string, batch: SegmentBat
 export function encodeDelete(index: string, namespace: string, idList: readonly string[]): SegmentRow {
   const count = idList.length;
   const lengths = new Uint32Array(count);
-  for (let i = 0; i < count; i++) lengths[i] = idList[i].length;
+  idList.forEach((id, i) => {
+    lengths[i] = id.length;
+  });
   assertUtf8Safe(namespace, 'FV_ERR_INVALID_ARGUMENT', 'namespace', [namespace]);
   const ids = idList.join('');
   assertUtf8Safe(ids, 'FV_ERR_RECORD_ID', 'id', idList);
@@ -156,7 +159,8 @@ function splitByLengths(
   const parts = new Array<string>(count);
   let offset = 0;
   for (let i = 0; i < count; i++) {
-    const end = offset + lengths[first + i];
+    // In range: the caller checked lengths.byteLength against count.
+    const end = offset + at(lengths, first + i);
     parts[i] = text.slice(offset, end);
     offset = end;
   }

@@ -11,6 +11,7 @@ import { decodeSegment, encodeDelete, encodeUpsert, type SegmentRow } from './se
 import { asStorageError } from './storage-errors.js';
 import type { LogEntry, SegmentBatch, StorageOptions } from './types.js';
 import { generationOnDisk, scanWal } from './wal-file.js';
+import { at } from '../../util/checked.js';
 
 export type { LogEntry, SegmentBatch, StorageOptions } from './types.js';
 
@@ -470,7 +471,7 @@ export class Storage {
     if (count === 0) return;
     this.statements.insertSegment.run({ index, ...encodeUpsert(index, namespace, batch) });
     let highest = 0;
-    for (let i = 0; i < count; i++) if (batch.seqs[i] > highest) highest = batch.seqs[i];
+    for (let i = 0; i < count; i++) highest = Math.max(highest, at(batch.seqs, i));
     this.statements.raiseLastSeq.run(highest, index);
   }
 
