@@ -27,7 +27,7 @@ export function formatSchemaError(errors: FastifySchemaValidationError[], dataVa
   if (child !== undefined) path = path ? `${path}.${child}` : child;
   const where = path || dataVar;
   const field = path.split(/[.[]/).at(-1) ?? '';
-  const code = error.keyword === 'maxItems' ? 'FV_ERR_BATCH_TOO_LARGE' : (Object.hasOwn(FIELD_CODES, field) ? FIELD_CODES[field] : 'FV_ERR_INVALID_ARGUMENT');
+  const code = error.keyword === 'maxItems' ? 'FV_ERR_BATCH_TOO_LARGE' : ((Object.hasOwn(FIELD_CODES, field) ? FIELD_CODES[field] : undefined) ?? 'FV_ERR_INVALID_ARGUMENT');
   return fvError(code, `${dataVar === 'body' ? '' : `${dataVar} `}${where}: ${problem(error.keyword, params, error.message)}`, { path: where, in: dataVar });
 }
 
