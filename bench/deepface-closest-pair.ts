@@ -16,13 +16,13 @@ import { parseArgs } from 'node:util';
 import { cosineDistance } from '../src/face/distance.js';
 import { closestPair, FacePipeline, type Representation } from '../src/face/pipeline.js';
 import { parseCsv } from '../src/recognition/enroll-sources.js';
+import { at } from '../src/util/checked.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/datasets/deepface' }, workers: { type: 'string', default: '2' } } });
 const data = values.data!;
 const pairs = parseCsv(readFileSync(join(data, 'pairs.csv'), 'utf8'))
   .slice(1)
-  .filter((row) => row.length === 3)
-  .map(([a, b, same]) => ({ a, b, same: same === '1' }));
+  .flatMap(([a, b, same, ...rest]) => (a === undefined || b === undefined || same === undefined || rest.length > 0 ? [] : [{ a, b, same: same === '1' }]));
 const images = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
 
 const pipeline = await FacePipeline.create({ workers: Number(values.workers) });
@@ -42,7 +42,7 @@ const seconds = (performance.now() - started) / 1000;
 const threshold = pipeline.model.thresholds.cosine;
 
 const rules = {
-  'largest faces (before)': (a: Representation[], b: Representation[]) => cosineDistance(a[0].embedding, b[0].embedding),
+  'largest faces (before)': (a: Representation[], b: Representation[]) => cosineDistance(at(a, 0).embedding, at(b, 0).embedding),
   'closest pair (DeepFace, now)': (a: Representation[], b: Representation[]) => closestPair(a, b, 'cosine').distance,
 };
 const several = images.filter((image) => (faces.get(image)?.length ?? 0) > 1);

@@ -20,6 +20,7 @@ import { embedDataset, parseEvalArgs, writeResults } from './lib/eval-cli.js';
 import { DEFAULT_SELECT, plotMetric, readResults, runName, type DeepfaceMetricResult, type DeepfaceResults, type LfwResults } from './lib/results.js';
 import { printTable } from './lib/report.js';
 import { describeError, distinctImages, percent, readPairsFile, scorePairs, worstErrors } from './lib/verification-eval.js';
+import { at as checkedAt, entry } from '../src/util/checked.js';
 
 const args = parseEvalArgs({ script: 'eval-deepface', dataset: 'DeepFace test set', defaultData: '../shared/datasets/deepface', requiredFiles: ['pairs.csv', 'images'] }, ['lfw-results']);
 // The threshold belongs to the model (and flip); LFW is always run on its central face.
@@ -58,20 +59,20 @@ printTable(`DeepFace test set, ${args.name}`, Object.entries(metrics).map(([metr
   '10-fold acc ± std': `${percent(r.crossValidation.accuracy.mean)} ± ${percent(r.crossValidation.accuracy.sampleStd)}`,
   'found-only acc': percent(r.crossValidation.accuracyFound.mean),
   AUC: r.crossValidation.roc.auc.toFixed(5),
-  'TAR@FAR 1e-2': percent(r.crossValidation.tarAtFar[1].tar),
+  'TAR@FAR 1e-2': percent(checkedAt(r.crossValidation.tarAtFar, 1).tar),
 })));
 console.log(`accuracy @ threshold; failed pairs count as wrong. ${lfw ? `LFW thresholds from ${lfwPath}.` : `No ${lfwPath}: run bench/eval-lfw.ts first for the transfer column.`}`);
 console.log(`Folds are dealt in file order and pairs share images, so folds are not independent. TAR at FAR 1e-3 is not resolvable with 380 different pairs (1 pair = 2.6e-3): in the JSON only.\n`);
 
 const shown = plotMetric(metrics);
 console.log(`errors (${shown}, at the registry threshold):`);
-for (const e of metrics[shown]!.worstErrors) console.log(`  ${describeError(e)}`);
+for (const e of entry(metrics, shown).worstErrors) console.log(`  ${describeError(e)}`);
 console.log('');
 
 const others = readResults(dirname(args.out), 'deepface').filter((r) => runName(r) !== args.name);
 const series = [...others, report].map((r) => {
   const metric = plotMetric(r.metrics);
-  const m = r.metrics[metric]!;
+  const m = entry(r.metrics, metric);
   return { label: `${runName(r)} ${metric}: AUC ${m.crossValidation.roc.auc.toFixed(4)}`, points: m.crossValidation.roc.points };
 });
-await writeResults(args.out, report, { file: `roc-deepface-${args.name}.png`, title: `DeepFace test set ROC (${pairs.length} stated pairs)`, series, farResolution: metrics[shown]!.crossValidation.tarAtFar[0].farResolution });
+await writeResults(args.out, report, { file: `roc-deepface-${args.name}.png`, title: `DeepFace test set ROC (${pairs.length} stated pairs)`, series, farResolution: checkedAt(entry(metrics, shown).crossValidation.tarAtFar, 0).farResolution });

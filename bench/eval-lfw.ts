@@ -15,11 +15,13 @@ import { embedDataset, parseEvalArgs, writeResults } from './lib/eval-cli.js';
 import { plotMetric, readResults, runName, type LfwMetricResult, type LfwResults } from './lib/results.js';
 import { printTable } from './lib/report.js';
 import { confidenceReport, describeError, distinctImages, percent, readPairsFile, scorePairs, worstErrors } from './lib/verification-eval.js';
+import { at, entry } from '../src/util/checked.js';
 
-const PROTOCOL = ['pairs.csv', 'pairsDevTrain.csv', 'pairsDevTest.csv'];
+const PROTOCOL = ['pairs.csv', 'pairsDevTrain.csv', 'pairsDevTest.csv'] as const;
 const args = parseEvalArgs({ script: 'eval-lfw', dataset: 'LFW', defaultData: '../shared/datasets/lfw', requiredFiles: [...PROTOCOL, 'images'] });
 
-const [view2, devTrain, devTest] = PROTOCOL.map((f) => readPairsFile(join(args.data, f), args.limit));
+const readProtocol = (file: string) => readPairsFile(join(args.data, file), args.limit);
+const [view2, devTrain, devTest] = [readProtocol(PROTOCOL[0]), readProtocol(PROTOCOL[1]), readProtocol(PROTOCOL[2])];
 const view2Images = distinctImages(view2);
 const { run, stats } = await embedDataset(args, distinctImages(view2, devTrain, devTest), 'LFW');
 
@@ -57,8 +59,8 @@ printTable(`LFW-a View 2 (10-fold) and View 1 (calibration), ${args.name}`, Obje
   'found-only acc': percent(r.view2.accuracyFound.mean),
   'failed pairs': r.view2.failedPairs,
   AUC: r.view2.roc.auc.toFixed(5),
-  'TAR@FAR 1e-3': percent(r.view2.tarAtFar[0].tar),
-  'TAR@FAR 1e-2': percent(r.view2.tarAtFar[1].tar),
+  'TAR@FAR 1e-3': percent(at(r.view2.tarAtFar, 0).tar),
+  'TAR@FAR 1e-2': percent(at(r.view2.tarAtFar, 1).tar),
   'View-1 threshold': r.calibration.threshold.toFixed(4),
   'DevTest acc': percent(r.calibration.testAccuracy),
   'conf a': r.confidence.a.toFixed(3),
@@ -68,14 +70,14 @@ console.log('std: sample (n - 1). Failed pairs count as wrong answers in the acc
 console.log('confidence = 100 · σ(a · distance + b), fitted on pairsDevTrain.');
 const shown = plotMetric(metrics);
 console.log(`\nworst View-2 errors (${shown}, at the View-1 threshold):`);
-for (const e of metrics[shown]!.worstErrors.slice(0, 8)) console.log(`  ${describeError(e)}`);
+for (const e of entry(metrics, shown).worstErrors.slice(0, 8)) console.log(`  ${describeError(e)}`);
 console.log('');
 
 const others = readResults(dirname(args.out), 'lfw').filter((r) => runName(r) !== args.name);
 const series = [...others, report].map((r) => {
   const metric = plotMetric(r.metrics);
-  const m = r.metrics[metric]!;
+  const m = entry(r.metrics, metric);
   return { label: `${runName(r)} ${metric}: ${percent(m.view2.accuracy.mean)}, AUC ${m.view2.roc.auc.toFixed(4)}`, points: m.view2.roc.points };
 });
 const limited = args.limit === undefined ? '' : `, --limit ${args.limit}`;
-await writeResults(args.out, report, { file: `roc-lfw-${args.name}.png`, title: `LFW-a View 2 ROC (${view2.length} pairs${limited})`, series, farResolution: metrics[shown]!.view2.tarAtFar[0].farResolution });
+await writeResults(args.out, report, { file: `roc-lfw-${args.name}.png`, title: `LFW-a View 2 ROC (${view2.length} pairs${limited})`, series, farResolution: at(entry(metrics, shown).view2.tarAtFar, 0).farResolution });

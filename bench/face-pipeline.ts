@@ -16,6 +16,7 @@ import { resolveModel } from '../src/face/models/registry.js';
 import { FacePipeline } from '../src/face/pipeline.js';
 import type { DistanceMetric } from '../src/face/types.js';
 import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
+import { at, defined } from '../src/util/checked.js';
 
 const args = parseArgs(process.argv.slice(2));
 const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
@@ -39,7 +40,7 @@ interface Pair {
 
 function readPairs(file: string): Pair[] {
   const rows = readFileSync(join(lfw, file), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
-  const pairs = rows.map(([a, b, same]) => ({ a, b, same: same === '1' }));
+  const pairs = rows.map((row) => ({ a: at(row, 0), b: at(row, 1), same: row[2] === '1' }));
   if (args.limit === undefined) return pairs;
   const half = Number(args.limit) / 2;
   return [...pairs.filter((p) => p.same).slice(0, half), ...pairs.filter((p) => !p.same).slice(0, half)];
@@ -67,7 +68,7 @@ async function speed(): Promise<void> {
   await pooled.close();
   const faces = reps.reduce((n, r) => n + r.length, 0);
   const rows: Row[] = [
-    { what: 'ms/image, one thread (median)', value: +times[times.length >> 1].toFixed(1) },
+    { what: 'ms/image, one thread (median)', value: +at(times, times.length >> 1).toFixed(1) },
     { what: 'ms/image, one thread (mean)', value: +(times.reduce((s, x) => s + x, 0) / times.length).toFixed(1) },
     { what: `faces/s, pool of ${WORKERS} workers`, value: +(faces / seconds).toFixed(1) },
   ];
@@ -79,10 +80,11 @@ async function speed(): Promise<void> {
 function bestThreshold(scored: readonly { d: number; same: boolean }[]): { threshold: number; accuracy: number } {
   const sorted = [...scored].sort((x, y) => x.d - y.d);
   let correct = scored.filter((p) => !p.same).length; // threshold below every distance: all "different"
-  let best = { threshold: sorted[0].d - 1e-6, accuracy: correct / scored.length };
-  for (let i = 0; i < sorted.length; i++) {
-    correct += sorted[i].same ? 1 : -1;
-    const threshold = i + 1 < sorted.length ? (sorted[i].d + sorted[i + 1].d) / 2 : sorted[i].d + 1e-6;
+  let best = { threshold: at(sorted, 0).d - 1e-6, accuracy: correct / scored.length };
+  for (const [i, pair] of sorted.entries()) {
+    correct += pair.same ? 1 : -1;
+    const next = sorted[i + 1];
+    const threshold = next ? (pair.d + next.d) / 2 : pair.d + 1e-6;
     if (correct / scored.length > best.accuracy) best = { threshold, accuracy: correct / scored.length };
   }
   return best;
@@ -114,7 +116,7 @@ async function calibrate(): Promise<void> {
     names.map(async (name) => {
       try {
         const [face] = await pipeline.represent(imagePath(name), REPRESENT);
-        embeddings.set(name, face.embedding);
+        embeddings.set(name, defined(face, `a face in ${name}`).embedding);
       } catch (err) {
         failures.push({ image: name, code: (err as { code?: string }).code ?? String(err) });
       }

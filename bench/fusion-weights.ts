@@ -19,20 +19,23 @@ import { embedDataset, parseEvalArgs } from './lib/eval-cli.js';
 import { machineFacts, printTable, writeResult, type Row } from './lib/report.js';
 import { runName } from './lib/results.js';
 import { confidenceReport, distinctImages, percent, readPairsFile } from './lib/verification-eval.js';
+import { at } from '../src/util/checked.js';
 
 const parsed = parseEvalArgs({ script: 'fusion-weights', dataset: 'LFW View 1', defaultData: '../shared/datasets/lfw', requiredFiles: ['pairsDevTrain.csv', 'pairsDevTest.csv', 'images'] });
 const fusion = resolveModel(process.argv.includes('--model') ? parsed.model : 'fusion-arcface-dlib');
 if (fusion.kind !== 'fusion') throw new Error(`--model must name a fusion model; ${fusion.info.name} is a single network`);
 const args = { ...parsed, model: fusion.info.name, name: runName({ ...parsed, model: fusion.info.name }) };
-const [first, second] = networksOf(fusion);
-const [w0, w1] = fusion.parts.map((part) => part.weight);
+const networks = networksOf(fusion);
+const [first, second] = [at(networks, 0), at(networks, 1)];
+const [w0, w1] = [at(fusion.parts, 0).weight, at(fusion.parts, 1).weight];
 
-const [train, test] = ['pairsDevTrain.csv', 'pairsDevTest.csv'].map((f) => readPairsFile(join(args.data, f), args.limit));
+const readProtocol = (file: string) => readPairsFile(join(args.data, file), args.limit);
+const [train, test] = [readProtocol('pairsDevTrain.csv'), readProtocol('pairsDevTest.csv')];
 const { run, stats } = await embedDataset(args, distinctImages(train, test), 'LFW View 1');
 
 // Both networks' cosine distance per pair; a pair with a failed image stays null (wrong at any weight).
 const cut = first.info.dimension;
-const parts = (fused: Float32Array) => [fused.subarray(0, cut).map((x) => x / Math.sqrt(w0)), fused.subarray(cut).map((x) => x / Math.sqrt(w1))];
+const parts = (fused: Float32Array): [Float32Array, Float32Array] => [fused.subarray(0, cut).map((x) => x / Math.sqrt(w0)), fused.subarray(cut).map((x) => x / Math.sqrt(w1))];
 const partDistances = (pairs: readonly ImagePair[]) =>
   pairs.map((p) => {
     const a = run.embeddings.get(p.imgA), b = run.embeddings.get(p.imgB);

@@ -50,6 +50,7 @@ import { MAX_BATCH, type StoreRecord } from '../src/stores/vector-store.js';
 import type { Engine, HnswConfig } from '../src/vector/types.js';
 import { machineFacts, parseArgs, printTable, summarize, writeResult, type Row } from './lib/report.js';
 import { seededRandom } from './lib/synthetic.js';
+import { at } from '../src/util/checked.js';
 
 const args = parseArgs(process.argv.slice(2));
 const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
@@ -88,8 +89,7 @@ async function freshGallery(name: string, index: { engine?: Engine; hnsw?: Parti
 function deepfaceItems(): EnrollItem[] {
   return parseCsv(readFileSync(join(deepfaceDir, 'identities.csv'), 'utf8'))
     .slice(1)
-    .filter((row) => row.length >= 2)
-    .map(([image, identity, name]) => ({ path: join(deepfaceDir, 'images', image), source: image, subject: name?.trim() || identity }));
+    .flatMap(([image, identity, name]) => (image === undefined || identity === undefined ? [] : [{ path: join(deepfaceDir, 'images', image), source: image, subject: name?.trim() || identity }]));
 }
 
 /** LFW as person → photos (relative to lfw/images), in the file's order. */
@@ -123,9 +123,9 @@ interface OpenSet {
 function openSet(people: readonly (readonly [string, readonly string[]])[]): OpenSet {
   const enrolled = people.filter(([, photos]) => photos.length >= 2);
   return {
-    gallery: enrolled.map(([subject, photos]) => ({ subject, photo: photos[0] })),
+    gallery: enrolled.map(([subject, photos]) => ({ subject, photo: at(photos, 0) })),
     genuine: enrolled.flatMap(([subject, photos]) => photos.slice(1).map((photo) => ({ subject, photo }))),
-    distractors: people.filter(([, photos]) => photos.length === 1).map(([subject, [photo]]) => ({ subject, photo })),
+    distractors: people.flatMap(([subject, [photo, ...others]]) => (photo !== undefined && others.length === 0 ? [{ subject, photo }] : [])),
   };
 }
 
@@ -139,8 +139,9 @@ async function embedLfw(photos: readonly string[]): Promise<number> {
   await Promise.all(
     Array.from({ length: 2 * WORKERS }, async (_, lane) => {
       for (let i = lane; i < todo.length; i += 2 * WORKERS) {
-        const faces = await pipeline.represent(lfwPath(todo[i]), { maxFaces: 1, select: 'central' }).catch(() => []);
-        lfwEmbeddings.set(todo[i], faces[0]?.embedding ?? null);
+        const photo = at(todo, i);
+        const faces = await pipeline.represent(lfwPath(photo), { maxFaces: 1, select: 'central' }).catch(() => []);
+        lfwEmbeddings.set(photo, faces[0]?.embedding ?? null);
         if (++done % 1000 === 0) console.log(`  embedded ${done} / ${todo.length} LFW photos`);
       }
     }),
@@ -165,11 +166,14 @@ function* faceLikeChunks(count: number, dimension: number): Generator<StoreRecor
       if (i % 10 === 0) for (let d = 0; d < dimension; d++) identity[d] = gaussian();
       const values = new Float32Array(dimension);
       let norm = 0;
-      for (let d = 0; d < dimension; d++) {
-        values[d] = identity[d] / Math.sqrt(dimension) + (0.6 * gaussian()) / Math.sqrt(dimension);
-        norm += values[d] * values[d];
-      }
-      for (let d = 0; d < dimension; d++) values[d] /= Math.sqrt(norm);
+      identity.forEach((centre, d) => {
+        const value = Math.fround(centre / Math.sqrt(dimension) + (0.6 * gaussian()) / Math.sqrt(dimension));
+        values[d] = value;
+        norm += value * value;
+      });
+      values.forEach((value, d) => {
+        values[d] = value / Math.sqrt(norm);
+      });
       // Ids shaped like the gallery's own (photo hash + face number), so they arrive in no sorted order, as a real gallery's do.
       records.push({ id: faceRecordId(contentHash(Buffer.from(`fill-${i}`)), 0), values, metadata: { subject: `fill-${Math.floor(i / 10)}` } });
     }
@@ -200,7 +204,7 @@ if (PARTS.has('enroll')) {
     await Promise.all(
       Array.from({ length: lanes }, async (_, lane) => {
         for (let i = lane; i < items.length; i += lanes) {
-          const found = (await pipeline.represent(items[i].path, { maxFaces: 1, select }).catch(() => [])).length;
+          const found = (await pipeline.represent(at(items, i).path, { maxFaces: 1, select }).catch(() => [])).length;
           faces += found;
         }
       }),
@@ -230,13 +234,14 @@ function sliceUnit(embedding: Float32Array, slice: { start: number; end: number 
   let norm = 0;
   for (const v of part) norm += v * v;
   const k = 1 / Math.sqrt(norm);
-  for (let i = 0; i < part.length; i++) part[i] *= k;
-  return part;
+  return part.map((v) => v * k);
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  a.forEach((x, i) => {
+    s += x * at(b, i);
+  });
   return s;
 }
 
@@ -281,14 +286,15 @@ function thresholdAtFar(distractorDistances: readonly number[], far: number): nu
   const sorted = [...distractorDistances].sort((a, b) => a - b);
   const allowed = Math.floor(far * sorted.length);
   // Accepting below sorted[allowed] takes exactly `allowed` distractors; rounding down keeps it at most that.
-  const scale = 10 ** (1 - Math.floor(Math.log10(sorted[allowed])));
-  return Math.floor(sorted[allowed] * scale - 1e-9) / scale;
+  const limit = at(sorted, allowed);
+  const scale = 10 ** (1 - Math.floor(Math.log10(limit)));
+  return Math.floor(limit * scale - 1e-9) / scale;
 }
 
 function rates(set: OpenSet, searched: ReturnType<typeof searchOpenSet>, threshold: number): { rank1: number; tar: number; far: number; fmr: number } {
   let correct = 0, accepted = 0;
   set.genuine.forEach(({ subject }, i) => {
-    const { subject: nearest, distance } = searched.genuine[i];
+    const { subject: nearest, distance } = at(searched.genuine, i);
     if (nearest === subject) {
       correct++;
       if (distance <= threshold) accepted++;
@@ -349,7 +355,7 @@ function openSetRates(genuine: readonly { correct: boolean; distance: number }[]
   const sorted = [...distractorDistances].sort((a, b) => a - b);
   const allowed = Math.floor(far * sorted.length);
   // Accept distance < threshold: exactly `allowed` distractors fall below it.
-  const threshold = allowed < sorted.length ? sorted[allowed] : Number.POSITIVE_INFINITY;
+  const threshold = sorted[allowed] ?? Number.POSITIVE_INFINITY;
   const tar = genuine.filter((g) => g.correct && g.distance < threshold).length / Math.max(1, genuine.length);
   return { threshold, tar };
 }

@@ -27,6 +27,7 @@ import { startServer } from '../src/server/start.js';
 import type { EmbeddedStore } from '../src/stores/embedded-store.js';
 import { machineFacts, parseArgs, printTable, summarize, timeEach, writeResult, type LatencySummary, type Row } from './lib/report.js';
 import { clusteredVectors, row } from './lib/synthetic.js';
+import { at, defined } from '../src/util/checked.js';
 
 const INDEX = 'bench';
 const DIM = 128;
@@ -126,7 +127,7 @@ async function throughput(index: Index, queries: readonly number[][], clients: n
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (next < total) {
-        const vector = queries[next++ % queries.length] as number[];
+        const vector = at(queries, next++ % queries.length);
         const t = performance.now();
         await index.query({ vector, topK: K });
         samples.push(performance.now() - t);
@@ -199,7 +200,7 @@ async function bench(): Promise<void> {
     tables.latency?.push({ engine: 'exact', via: 'library (peer)', 'p50 ms': exactEngine.p50, 'p99 ms': exactEngine.p99, 'recall@10': 1, 'target p50 ms': 3 });
 
     // The first approximate query starts the graph build (it is answered by scan meanwhile); wait for the whole graph.
-    await approximate.query({ vector: queries[0] as number[], topK: K });
+    await approximate.query({ vector: at(queries, 0), topK: K });
     const flushed = (await ask(server, { type: 'flush' })) as { ms: number };
     const annRun = await latency(approximate, queries);
     const annEngine = await engineLatency(false);
@@ -225,6 +226,6 @@ async function bench(): Promise<void> {
 }
 
 const serveAt = process.argv.indexOf('--serve');
-if (serveAt >= 0) await serve(process.argv[serveAt + 1] as string);
+if (serveAt >= 0) await serve(defined(process.argv[serveAt + 1], 'the value of --serve'));
 else if (process.argv.includes('--null')) await serveNull();
 else await bench();

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Storage, type SegmentBatch, type StorageOptions } from '../src/vector/storage/sqlite-log.js';
 import type { IndexConfig } from '../src/vector/types.js';
+import { at } from '../src/util/checked.js';
 
 const DIMENSION = 128;
 const BATCH = 1_000;
@@ -66,7 +67,7 @@ function timed<T>(run: () => T): [T, number] {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return sorted.length % 2 === 1 ? at(sorted, middle) : (at(sorted, middle - 1) + at(sorted, middle)) / 2;
 }
 
 interface WriteRun {
@@ -158,7 +159,7 @@ const write = {
   rowPerRecord: recordsPerSecond(samples.rowPerRecord),
 };
 
-const replaySmall = Array.from({ length: RUNS }, () => replay(samples.normal[0].dir));
+const replaySmall = Array.from({ length: RUNS }, () => replay(at(samples.normal, 0).dir));
 const compactSeconds = median(samples.normal.map((r) => compactAll(r.dir)));
 
 const large = writeThroughStorage({ synchronous: 'normal' }, LARGE_RECORDS);
@@ -181,8 +182,8 @@ const results = {
   writeRecordsPerSecond: { ...write, ratioNormalToRowPerRecord: write.normal / write.rowPerRecord, ratioFullToRowPerRecord: write.full / write.rowPerRecord },
   writeOfLarge: { records: LARGE_RECORDS, recordsPerSecond: LARGE_RECORDS / large.seconds },
   replay: {
-    records100K: { openSeconds: median(replaySmall.map((r) => r.openSeconds)), replaySeconds: median(replaySmall.map((r) => r.replaySeconds)), recordsSeen: replaySmall[0].records },
-    records1M: { openSeconds: median(replayLarge.map((r) => r.openSeconds)), replaySeconds: median(replayLarge.map((r) => r.replaySeconds)), recordsSeen: replayLarge[0].records },
+    records100K: { openSeconds: median(replaySmall.map((r) => r.openSeconds)), replaySeconds: median(replaySmall.map((r) => r.replaySeconds)), recordsSeen: at(replaySmall, 0).records },
+    records1M: { openSeconds: median(replayLarge.map((r) => r.openSeconds)), replaySeconds: median(replayLarge.map((r) => r.replaySeconds)), recordsSeen: at(replayLarge, 0).records },
   },
   compact100KSeconds: compactSeconds,
   diskBytesPerRecord: {

@@ -49,6 +49,7 @@ import type { RecordInput, StoreIndex, VectorStore } from '../src/stores/vector-
 import { startTestPostgres, type TestPostgres } from '../tests/helpers/postgres.js';
 import { machineFacts, parseArgs, printTable, summarize, writeResult, type LatencySummary, type Row } from './lib/report.js';
 import { clusteredVectors, row } from './lib/synthetic.js';
+import { at } from '../src/util/checked.js';
 
 const args = parseArgs(process.argv.slice(2));
 const SCALE = args.scale === '1m' ? '1m' : '100k';
@@ -88,7 +89,7 @@ const metadataOf = (i: number) => ({ subject: `s${Math.floor(i / 10)}` });
 
 function batchRecords(data: Float32Array, first: number): RecordInput[] {
   const records: RecordInput[] = [];
-  for (let i = first; i < Math.min(N, first + BATCH); i++) records.push({ id: ids[i] as string, values: row(data, DIM, i), metadata: metadataOf(i) });
+  for (let i = first; i < Math.min(N, first + BATCH); i++) records.push({ id: at(ids, i), values: row(data, DIM, i), metadata: metadataOf(i) });
   return records;
 }
 
@@ -156,7 +157,7 @@ async function alternate<T>(
     times.b.push(...roundTimes.b);
   }
   ratios.sort((x, y) => x - y);
-  return { a: summarize(times.a), b: summarize(times.b), aIds: found.a, bIds: found.b, ratio: ratios[Math.floor(ratios.length / 2)] as number };
+  return { a: summarize(times.a), b: summarize(times.b), aIds: found.a, bIds: found.b, ratio: at(ratios, Math.floor(ratios.length / 2)) };
 }
 
 async function timeAll<T>(inputs: readonly T[], fn: (input: T) => Promise<string[]>): Promise<{ latency: LatencySummary; found: string[][] }> {
@@ -173,19 +174,18 @@ async function timeAll<T>(inputs: readonly T[], fn: (input: T) => Promise<string
 function bruteForce(data: Float32Array, query: Float32Array): string[] {
   const scores = new Float32Array(N);
   let qq = 0;
-  for (let d = 0; d < DIM; d++) qq += (query[d] as number) ** 2;
+  for (const q of query) qq += q ** 2;
   for (let i = 0; i < N; i++) {
     let dot = 0;
     let xx = 0;
-    for (let d = 0; d < DIM; d++) {
-      const x = data[i * DIM + d] as number;
-      dot += x * (query[d] as number);
+    data.subarray(i * DIM, (i + 1) * DIM).forEach((x, d) => {
+      dot += x * at(query, d);
       xx += x * x;
-    }
+    });
     scores[i] = dot / Math.sqrt(xx * qq);
   }
-  const order = Array.from({ length: N }, (_, i) => i).sort((x, y) => (scores[y] as number) - (scores[x] as number));
-  return order.slice(0, K).map((i) => ids[i] as string);
+  const order = Array.from({ length: N }, (_, i) => i).sort((x, y) => at(scores, y) - at(scores, x));
+  return order.slice(0, K).map((i) => at(ids, i));
 }
 
 function recall(found: readonly string[][], truth: readonly string[][]): number {

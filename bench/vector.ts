@@ -104,13 +104,14 @@ function jsScanTopK(data: Float32Array, query: Float32Array): number[] {
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let d = 0; d < DIM; d++) {
-      const diff = (data[i * DIM + d] as number) - (query[d] as number);
+      // In range by construction; `?? 0` satisfies the type without a call per element in this timed peer.
+      const diff = (data[i * DIM + d] ?? 0) - (query[d] ?? 0);
       s += diff * diff;
     }
     dist[i] = s;
   }
   const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => (dist[a] as number) - (dist[b] as number));
+  order.sort((a, b) => (dist[a] ?? 0) - (dist[b] ?? 0));
   return order.slice(0, K);
 }
 

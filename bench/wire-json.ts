@@ -19,13 +19,14 @@ import { parseUpsertBody } from '../src/server/upsert-body.js';
 import { fetchJson } from '../src/server/vector-responses.js';
 import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
 import { clusteredVectors, row } from './lib/synthetic.js';
+import { at } from '../src/util/checked.js';
 
 const RECORDS = 1000;
 const DIM = 128;
 
 function stats(samples: number[]): { 'min ms': number; 'median ms': number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { 'min ms': sorted[0] as number, 'median ms': sorted[Math.floor(sorted.length / 2)] as number };
+  return { 'min ms': at(sorted, 0), 'median ms': at(sorted, Math.floor(sorted.length / 2)) };
 }
 
 /** The body validator fastify compiles for a route with the upsert schema, with the server's ajv options. */

@@ -37,8 +37,7 @@ export async function embedImages(embedder: ImageEmbedder, images: readonly stri
   let done = 0;
   const started = performance.now();
   const lane = async (): Promise<void> => {
-    while (next < images.length) {
-      const image = images[next++];
+    for (let image = images[next++]; image !== undefined; image = images[next++]) {
       try {
         embeddings.set(image, await embedder.embed(join(options.root, image)));
       } catch (err) {

@@ -4,6 +4,7 @@
  */
 import type { FaceSelection } from '../../src/face/detect/select.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
+import { defined } from '../../src/util/checked.js';
 
 export interface ImageEmbedder {
   embed(path: string): Promise<Float32Array>;
@@ -25,7 +26,7 @@ export async function openPipelineEmbedder(options: PipelineEmbedderOptions): Pr
   const pipeline = await FacePipeline.create({ model: options.model, workers: options.workers });
   const faceOptions = { maxFaces: 1, select: options.select, enforceDetection: true, flip: options.flip };
   return {
-    embed: async (path) => (await pipeline.represent(path, faceOptions))[0].embedding,
+    embed: async (path) => defined((await pipeline.represent(path, faceOptions))[0], `a face in ${path}`).embedding,
     close: () => pipeline.close(),
   };
 }

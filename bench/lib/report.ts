@@ -2,11 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import os from 'node:os';
+import { at } from '../../src/util/checked.js';
 
 export function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return Number.NaN;
   const rank = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
-  return sortedMs[rank] as number;
+  return at(sortedMs, rank);
 }
 
 export interface LatencySummary {
@@ -41,7 +42,7 @@ export function printTable(title: string, rows: readonly Row[]): void {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cell = (v: Row[string] | undefined) => (typeof v === 'number' ? formatNumber(v) : String(v ?? ''));
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) => '| ' + values.map((v, i) => v.padEnd(widths[i] as number)).join(' | ') + ' |';
+  const line = (values: string[]) => '| ' + values.map((v, i) => v.padEnd(widths[i] ?? 0)).join(' | ') + ' |';
   console.log(`\n## ${title}\n`);
   console.log(line(columns));
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
@@ -69,7 +70,7 @@ export function writeResult(path: string, result: unknown): void {
 export function parseArgs(argv: readonly string[]): Record<string, string | true> {
   const args: Record<string, string | true> = {};
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
+    const arg = at(argv, i);
     if (!arg.startsWith('--')) continue;
     const next = argv[i + 1];
     if (next !== undefined && !next.startsWith('--')) {

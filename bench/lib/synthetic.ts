@@ -19,10 +19,13 @@ export function uniformVectors(n: number, dimension: number, seed: number): Floa
 
 function normalizeRows(data: Float32Array, dimension: number): void {
   for (let row = 0; row < data.length; row += dimension) {
+    const vector = data.subarray(row, row + dimension);
     let norm = 0;
-    for (let d = 0; d < dimension; d++) norm += (data[row + d] as number) ** 2;
+    for (const x of vector) norm += x ** 2;
     const inv = 1 / Math.sqrt(norm);
-    for (let d = 0; d < dimension; d++) data[row + d] = (data[row + d] as number) * inv;
+    vector.forEach((x, d) => {
+      vector[d] = x * inv;
+    });
   }
 }
 
@@ -42,7 +45,9 @@ export function clusteredVectors(n: number, queries: number, dimension: number, 
     const out = new Float32Array(count * dimension);
     for (let i = 0; i < count; i++) {
       const c = (roundRobin ? i % centres : Math.floor(random() * centres)) * dimension;
-      for (let d = 0; d < dimension; d++) out[i * dimension + d] = (centre[c + d] as number) + noise * gaussian(random) / Math.sqrt(dimension);
+      centre.subarray(c, c + dimension).forEach((x, d) => {
+        out[i * dimension + d] = x + noise * gaussian(random) / Math.sqrt(dimension);
+      });
     }
     normalizeRows(out, dimension);
     return out;

@@ -9,6 +9,7 @@ import { parsePairsCsv, type ImagePair } from '../../src/face/eval/pairs-csv.js'
 import { stratifiedSample } from '../../src/face/eval/stratify.js';
 import type { FoldedPair, ScoredPair } from '../../src/face/eval/types.js';
 import type { DistanceMetric } from '../../src/face/types.js';
+import { at } from '../../src/util/checked.js';
 
 /** Reads a pairs CSV; with `limit`, keeps that many pairs spread over every fold and both kinds. */
 export function readPairsFile(path: string, limit?: number): ImagePair[] {
@@ -43,7 +44,7 @@ export interface PairError {
 export function worstErrors(pairs: readonly ImagePair[], scored: readonly ScoredPair[], threshold: number, count: number): PairError[] {
   const margin = (d: number | null) => (d === null ? Number.POSITIVE_INFINITY : Math.abs(d - threshold));
   return pairs
-    .map((p, i) => ({ imgA: p.imgA, imgB: p.imgB, same: p.same, distance: scored[i].distance }))
+    .map((p, i) => ({ imgA: p.imgA, imgB: p.imgB, same: p.same, distance: at(scored, i).distance }))
     .filter((e) => e.distance === null || (e.distance <= threshold) !== e.same)
     .sort((x, y) => margin(y.distance) - margin(x.distance))
     .slice(0, count);

@@ -14,6 +14,7 @@ import { isFacevaultError } from '../../src/errors.js';
 import { openDatabase } from '../../src/vector/database.js';
 import { DAMAGE_BATCH_SIZE, DAMAGE_INDEX, damageBatch } from '../vector/storage/fixtures/damage-fixture.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { at } from '../helpers/checked.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const WRITER = fileURLToPath(new URL('../vector/storage/fixtures/upsert-then-kill.ts', import.meta.url));
@@ -62,10 +63,10 @@ function flipMiddleOfWal(dir: string): void {
   const writes = new Map<number, number>();
   for (const { page } of frames) writes.set(page, (writes.get(page) ?? 0) + 1);
   const once = frames.filter(({ page }) => writes.get(page) === 1);
-  const target = once[Math.floor(once.length / 2)];
+  const target = at(once, Math.floor(once.length / 2));
   const log = readFileSync(path);
-  const at = target.offset + 24 + 1024;
-  for (let i = at; i < at + 64; i++) log[i] ^= 0xff;
+  const start = target.offset + 24 + 1024;
+  for (let i = start; i < start + 64; i++) log[i] = at(log, i) ^ 0xff;
   writeFileSync(path, log);
 }
 
@@ -173,7 +174,7 @@ describe('facevault doctor after damage to a data directory killed before its ch
     expect(recovery.code, recovery.stderr).toBe(0);
     const aside = readdirSync(tmp.dir).filter((name) => name.startsWith('damaged-'));
     expect(aside).toHaveLength(1);
-    expect(hashes(join(tmp.dir, aside[0])), 'the damaged files are moved aside as they were').toEqual(damaged);
+    expect(hashes(join(tmp.dir, at(aside, 0))), 'the damaged files are moved aside as they were').toEqual(damaged);
 
     const held = await batchesHeld(tmp.dir);
     kept(held);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL, MODEL_REGISTRY } from '../../src/face/models/registry.js';
 import { runCli } from './face-cli-process.js';
+import { entry } from '../helpers/checked.js';
 
 describe('facevault models', () => {
   it('--json lists the registry with thresholds; without it, a table marking the default', async () => {
@@ -10,7 +11,7 @@ describe('facevault models', () => {
     const listed = JSON.parse(json.stdout);
     expect(listed.default).toBe(DEFAULT_MODEL);
     expect(listed.models.map((m: { name: string }) => m.name)).toEqual(Object.keys(MODEL_REGISTRY));
-    for (const model of listed.models) expect(model.thresholds).toEqual(MODEL_REGISTRY[model.name].info.thresholds);
+    for (const model of listed.models) expect(model.thresholds).toEqual(entry(MODEL_REGISTRY, model.name).info.thresholds);
     expect(listed.models.find((m: { name: string }) => m.name === 'fusion-arcface-dlib').fusion).toEqual([
       { model: 'faceplugin-arcface', weight: expect.any(Number) },
       { model: 'dlib-resnet-128', weight: expect.any(Number) },

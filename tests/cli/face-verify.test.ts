@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MODEL_REGISTRY } from '../../src/face/models/registry.js';
 import { runCli } from './face-cli-process.js';
+import { entry } from '../helpers/checked.js';
 
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 const sample = (n: number) => join(demo, `sample${n}.jpg`);
@@ -20,7 +21,7 @@ describe('facevault verify', () => {
     expect(JSON.parse(closest.stdout).distance).toBeLessThan(JSON.parse(different.stdout).distance);
     const yes = JSON.parse(same.stdout), no = JSON.parse(different.stdout);
     expect(Object.keys(yes)).toEqual(['verified', 'distance', 'threshold', 'confidence', 'model', 'detectorBackend', 'similarityMetric', 'facialAreas', 'time']);
-    expect(yes).toMatchObject({ verified: true, similarityMetric: 'euclidean_l2', threshold: MODEL_REGISTRY['faceplugin-arcface'].info.thresholds.euclidean_l2 });
+    expect(yes).toMatchObject({ verified: true, similarityMetric: 'euclidean_l2', threshold: entry(MODEL_REGISTRY, 'faceplugin-arcface').info.thresholds.euclidean_l2 });
     expect(yes.distance).toBeCloseTo(0, 4);
     expect(no).toMatchObject({ verified: false, model: 'faceplugin-arcface', similarityMetric: 'cosine' });
     expect(no.facialAreas.img1).toMatchObject({ x: expect.any(Number), w: expect.any(Number) });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { alignFace, applyAffine, ARCFACE_TEMPLATE_112, flipHorizontal, ImagePyramid, invertAffine, scaleTemplate, similarityTransform, warpAffine, type Affine } from '../../src/face/align.js';
 import type { Point, RgbImage } from '../../src/face/types.js';
+import { at } from '../helpers/checked.js';
 
-const close = (p: Point, q: Point, eps = 1e-9) => expect([p.x, p.y].map((v, i) => Math.abs(v - [q.x, q.y][i]) < eps)).toEqual([true, true]);
+const close = (p: Point, q: Point, eps = 1e-9) => expect([Math.abs(p.x - q.x) < eps, Math.abs(p.y - q.y) < eps]).toEqual([true, true]);
 
 /** A gradient image whose pixel (x, y) is (x, y, 7) so samples can be checked by hand. */
 function gradient(width: number, height: number): RgbImage {
@@ -23,18 +24,18 @@ describe('similarityTransform', () => {
       y: s * (Math.sin(theta) * p.x + Math.cos(theta) * p.y) + ty,
     }));
     const m = similarityTransform(moved, ARCFACE_TEMPLATE_112.points);
-    moved.forEach((p, i) => close(applyAffine(m, p), ARCFACE_TEMPLATE_112.points[i], 1e-9));
+    moved.forEach((p, i) => close(applyAffine(m, p), at(ARCFACE_TEMPLATE_112.points, i), 1e-9));
     // scale 1/s, angle −θ
     expect(Math.hypot(m[0], m[3])).toBeCloseTo(1 / s, 12);
     expect(Math.atan2(m[3], m[0])).toBeCloseTo(-theta, 12);
   });
 
   it('is the least-squares fit when points are noisy: residual mean zero, no shear', () => {
-    const noisy = ARCFACE_TEMPLATE_112.points.map((p, i) => ({ x: p.x + [1, -1, 0, 0.5, -0.5][i], y: p.y + [0, 1, -1, 0, 0][i] }));
+    const noisy = ARCFACE_TEMPLATE_112.points.map((p, i) => ({ x: p.x + at([1, -1, 0, 0.5, -0.5], i), y: p.y + at([0, 1, -1, 0, 0], i) }));
     const m = similarityTransform(noisy, ARCFACE_TEMPLATE_112.points);
     expect(m[0]).toBeCloseTo(m[4], 12);
     expect(m[1]).toBeCloseTo(-m[3], 12);
-    const residual = noisy.map((p) => applyAffine(m, p)).reduce((acc, p, i) => ({ x: acc.x + p.x - ARCFACE_TEMPLATE_112.points[i].x, y: acc.y + p.y - ARCFACE_TEMPLATE_112.points[i].y }), { x: 0, y: 0 });
+    const residual = noisy.map((p) => applyAffine(m, p)).reduce((acc, p, i) => ({ x: acc.x + p.x - at(ARCFACE_TEMPLATE_112.points, i).x, y: acc.y + p.y - at(ARCFACE_TEMPLATE_112.points, i).y }), { x: 0, y: 0 });
     close(residual, { x: 0, y: 0 }, 1e-9);
   });
 
@@ -54,7 +55,7 @@ describe('affine helpers', () => {
   it('scaleTemplate scales every point', () => {
     const t = scaleTemplate(ARCFACE_TEMPLATE_112, 224);
     expect(t.size).toBe(224);
-    close(t.points[2], { x: 56.0252 * 2, y: 71.7366 * 2 }, 1e-9);
+    close(at(t.points, 2), { x: 56.0252 * 2, y: 71.7366 * 2 }, 1e-9);
   });
 });
 
@@ -88,7 +89,7 @@ describe('ImagePyramid', () => {
     const shrink: Affine = [0.25, 0, 0, 0, 0.25, 0]; // 64 → 16: samples level 1 or 2, not the base
     const viaPyramid = pyramid.warp(shrink, 16, 16);
     const direct = warpAffine(img, shrink, 16, 16);
-    for (let i = 0; i < direct.data.length; i++) expect(Math.abs(viaPyramid.data[i] - direct.data[i])).toBeLessThanOrEqual(1);
+    direct.data.forEach((value, i) => expect(Math.abs(at(viaPyramid.data, i) - value)).toBeLessThanOrEqual(1));
   });
 });
 

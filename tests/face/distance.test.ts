@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { angularDistance, confidenceFor, confidenceFromDistance, cosineDistance, distance, euclideanDistance, euclideanL2Distance, fromCosineDistance, l2Normalize, parseMetric, thresholdFor, toCosineDistance } from '../../src/face/distance.js';
+import { at } from '../helpers/checked.js';
 
 describe('distances', () => {
   it('cosine: 0 same direction, 1 orthogonal, 2 opposite, scale-free', () => {
@@ -54,7 +55,7 @@ describe('confidenceFromDistance', () => {
     expect(confidenceFromDistance(0.6, 0.6, 20)).toBe(50);
     expect(confidenceFromDistance(0.3, 0.6, 20)).toBeCloseTo(100 / (1 + Math.exp(-6)), 10);
     const values = [0, 0.2, 0.4, 0.6, 0.8, 1, 2].map((d) => confidenceFromDistance(d, 0.6, 20));
-    for (let i = 1; i < values.length; i++) expect(values[i]).toBeLessThan(values[i - 1]);
+    values.slice(1).forEach((value, i) => expect(value).toBeLessThan(at(values, i)));
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThanOrEqual(100);
   });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFacevaultError } from '../../src/errors.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
 import { samplePhoto } from '../recognition/face-api-samples.js';
+import { at } from '../helpers/checked.js';
 
 let faces: FacePipeline;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ function pngBomb(width: number, height: number): Buffer {
   });
   const crc = (bytes: Buffer) => {
     let c = 0xffffffff;
-    for (const byte of bytes) c = (crcTable[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
+    for (const byte of bytes) c = at(crcTable, (c ^ byte) & 0xff) ^ (c >>> 8);
     return (c ^ 0xffffffff) >>> 0;
   };
   const chunk = (type: string, data: Buffer) => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isFacevaultError } from '../../src/errors.js';
 import { FacePipeline } from '../../src/face/pipeline.js';
 import { faceCrops } from '../helpers/face-crops.js';
+import { at } from '../helpers/checked.js';
 
 const CALLS = 2_000;
 
@@ -21,7 +22,7 @@ describe('FacePipeline under load', () => {
     const crops = await faceCrops();
     const blanks = await Promise.all([40, 128, 220].map(blank));
     // One face crop in four keeps the run short.
-    const images = Array.from({ length: CALLS }, (_, i) => (i % 4 === 0 ? crops[(i / 4) % crops.length] : blanks[i % blanks.length]));
+    const images = Array.from({ length: CALLS }, (_, i) => (i % 4 === 0 ? at(crops, (i / 4) % crops.length) : at(blanks, i % blanks.length)));
     const faces = await FacePipeline.create({ workers: 2 });
     try {
       const settled = await Promise.allSettled(images.map((image) => faces.represent(image)));
@@ -38,13 +39,13 @@ describe('FacePipeline under load', () => {
     for (const workers of [1, 0]) {
       const faces = await FacePipeline.create({ workers, maxQueuedBytes: budget });
       try {
-        const settled = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => faces.represent(crops[i % crops.length])));
+        const settled = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => faces.represent(at(crops, i % crops.length))));
         const refused = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : []));
         expect(refused.length).toBeGreaterThan(0);
         for (const err of refused) expect(isFacevaultError(err, 'FV_ERR_OVERLOADED') && err.status).toBe(503);
         expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThan(5);
         // Once the queue drains there is room again.
-        expect(await faces.represent(crops[0])).toHaveLength(1);
+        expect(await faces.represent(at(crops, 0))).toHaveLength(1);
       } finally {
         await faces.close();
       }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FacePipeline } from '../../src/face/pipeline.js';
 import { cosineDistance } from '../../src/face/distance.js';
 import { MODEL_REGISTRY } from '../../src/face/models/registry.js';
+import { at, atLeast, entry } from '../helpers/checked.js';
 
 const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 const sample = (n: number) => join(demo, `sample${n}.jpg`);
@@ -42,16 +43,16 @@ describe('FacePipeline on face-api sample photos (in this thread)', () => {
 
   it('gives identical embeddings for the same image twice, and different people are far apart', async () => {
     const bytes = readFileSync(sample(1));
-    const [first, second] = await faces.represent([sample(1), bytes]);
+    const [first, second] = atLeast(await faces.represent([sample(1), bytes]), 2);
     expect(first.map((r) => Array.from(r.embedding))).toEqual(second.map((r) => Array.from(r.embedding)));
     expect(first.length).toBe(3);
-    for (let i = 0; i < first.length; i++) {
-      for (let j = i + 1; j < first.length; j++) expect(cosineDistance(first[i].embedding, first[j].embedding)).toBeGreaterThan(0.6);
+    for (const [i, one] of first.entries()) {
+      for (const other of first.slice(i + 1)) expect(cosineDistance(one.embedding, other.embedding)).toBeGreaterThan(0.6);
     }
   });
 
   it('matches a face with its own resized, mirrored copy better than with anyone else', async () => {
-    const [target] = await faces.represent(sample(2), { maxFaces: 1 });
+    const [target] = atLeast(await faces.represent(sample(2), { maxFaces: 1 }), 1);
     const mirrored = await sharp(sample(2)).flop().resize({ width: 1200 }).jpeg({ quality: 85 }).toBuffer();
     const others = await faces.represent(mirrored);
     const d = others.map((o) => cosineDistance(target.embedding, o.embedding));
@@ -62,12 +63,12 @@ describe('FacePipeline on face-api sample photos (in this thread)', () => {
   it('detectFaces and extractFaces: maxFaces, select, aligned 112×112 crops', async () => {
     const all = await faces.detectFaces(sample(4));
     expect(all.length).toBe(4);
-    const [central] = await faces.detectFaces(sample(4), { maxFaces: 1, select: 'central' });
+    const [central] = atLeast(await faces.detectFaces(sample(4), { maxFaces: 1, select: 'central' }), 1);
     const cx = (f: (typeof all)[number]) => Math.hypot(f.facialArea.x + f.facialArea.w / 2 - 960, f.facialArea.y + f.facialArea.h / 2 - 724);
     expect(cx(central)).toBe(Math.min(...all.map(cx)));
     const crops = await faces.extractFaces(sample(4), { maxFaces: 2 });
-    expect(crops).toHaveLength(2);
-    expect([crops[0].crop.width, crops[0].crop.height, crops[0].crop.data.length]).toEqual([112, 112, 112 * 112 * 3]);
+    const [crop] = atLeast(crops, 2);
+    expect([crop.crop.width, crop.crop.height, crop.crop.data.length]).toEqual([112, 112, 112 * 112 * 3]);
     expect(await faces.detectFaces(sample(4), { minFaceSize: 10_000, enforceDetection: false })).toMatchObject([{ score: 0, facialArea: { x: 0, y: 0 } }]);
   });
 
@@ -83,7 +84,7 @@ describe('FacePipeline on face-api sample photos (in this thread)', () => {
   });
 
   it('verify: DeepFace shape, either side an embedding, dimension checked', async () => {
-    const [a, b] = await faces.represent(sample(6), { maxFaces: 2 });
+    const [a, b] = atLeast(await faces.represent(sample(6), { maxFaces: 2 }), 2);
     const same = await faces.verify(a.embedding, Array.from(a.embedding));
     expect(same).toMatchObject({ verified: true, model: 'faceplugin-arcface', detectorBackend: 'faceplugin', similarityMetric: 'cosine', facialAreas: { img1: null, img2: null } });
     expect(same.distance).toBeCloseTo(0, 6);
@@ -112,7 +113,7 @@ describe('FacePipeline on face-api sample photos (in this thread)', () => {
   it('no face: FV_ERR_NO_FACE, or the whole image with enforceDetection false', async () => {
     const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#7a9cc4' } }).png().toBuffer();
     await expect(faces.represent(blank)).rejects.toMatchObject({ code: 'FV_ERR_NO_FACE' });
-    const [whole] = await faces.represent(blank, { enforceDetection: false });
+    const [whole] = atLeast(await faces.represent(blank, { enforceDetection: false }), 1);
     expect(whole).toMatchObject({ faceConfidence: 0, facialArea: { x: 0, y: 0, w: 300, h: 200 } });
     expect(norm(whole.embedding)).toBeCloseTo(1, 5);
   });
@@ -125,25 +126,28 @@ describe('FacePipeline on face-api sample photos (in this thread)', () => {
 
 describe('FacePipeline models and analyses (in this thread)', () => {
   it('dlib-ResNet and the fusion: unit embeddings of their dimension, the fusion\'s distance the weighted sum of its networks\'', async () => {
-    const [arcface, dlib, fusion] = await Promise.all(['faceplugin-arcface', 'dlib', 'fusion-arcface-dlib'].map((model) => faces.represent(sample(1), { model })));
+    const represent = (model: string) => faces.represent(sample(1), { model });
+    const [arcface, dlib, fusion] = await Promise.all([represent('faceplugin-arcface'), represent('dlib'), represent('fusion-arcface-dlib')]);
     expect(dlib.map((r) => r.embedding.length)).toEqual([128, 128, 128]);
     expect(fusion.map((r) => r.embedding.length)).toEqual([640, 640, 640]);
     for (const r of [...dlib, ...fusion]) expect(norm(r.embedding)).toBeCloseTo(1, 5);
     expect(fusion.map((r) => r.facialArea)).toEqual(arcface.map((r) => r.facialArea));
-    const entry = MODEL_REGISTRY['fusion-arcface-dlib'];
-    const [wArcface, wDlib] = entry.kind === 'fusion' ? entry.parts.map((part) => part.weight) : [];
-    const weighted = wArcface * cosineDistance(arcface[0].embedding, arcface[1].embedding) + wDlib * cosineDistance(dlib[0].embedding, dlib[1].embedding);
-    expect(cosineDistance(fusion[0].embedding, fusion[1].embedding)).toBeCloseTo(weighted, 5);
+    const fusionEntry = entry(MODEL_REGISTRY, 'fusion-arcface-dlib');
+    expect(fusionEntry.kind).toBe('fusion');
+    const [wArcface, wDlib] = atLeast(fusionEntry.kind === 'fusion' ? fusionEntry.parts.map((part) => part.weight) : [], 2);
+    const [arcface0, arcface1] = atLeast(arcface, 2), [dlib0, dlib1, dlib2] = atLeast(dlib, 3), [fusion0, fusion1] = atLeast(fusion, 2);
+    const weighted = wArcface * cosineDistance(arcface0.embedding, arcface1.embedding) + wDlib * cosineDistance(dlib0.embedding, dlib1.embedding);
+    expect(cosineDistance(fusion0.embedding, fusion1.embedding)).toBeCloseTo(weighted, 5);
     // Three different women: every model keeps them apart at its own threshold.
-    const verdict = await faces.verify(fusion[0].embedding, fusion[1].embedding, { model: 'fusion' });
-    expect(verdict).toMatchObject({ verified: false, model: 'fusion-arcface-dlib', threshold: entry.info.thresholds.cosine });
-    const dlibVerdict = await faces.verify(dlib[0].embedding, dlib[2].embedding, { model: 'dlib', metric: 'euclidean' });
-    expect(dlibVerdict).toMatchObject({ verified: false, threshold: MODEL_REGISTRY['dlib-resnet-128'].info.thresholds.euclidean });
+    const verdict = await faces.verify(fusion0.embedding, fusion1.embedding, { model: 'fusion' });
+    expect(verdict).toMatchObject({ verified: false, model: 'fusion-arcface-dlib', threshold: fusionEntry.info.thresholds.cosine });
+    const dlibVerdict = await faces.verify(dlib0.embedding, dlib2.embedding, { model: 'dlib', metric: 'euclidean' });
+    expect(dlibVerdict).toMatchObject({ verified: false, threshold: entry(MODEL_REGISTRY, 'dlib-resnet-128').info.thresholds.euclidean });
   });
 
   it('extractFaces gives the crop of the model\'s template: 150×150 for dlib, the first network\'s for a fusion', async () => {
-    const [dlib] = await faces.extractFaces(sample(2), { model: 'dlib', maxFaces: 1 });
-    const [fusion] = await faces.extractFaces(sample(2), { model: 'fusion', maxFaces: 1 });
+    const [dlib] = atLeast(await faces.extractFaces(sample(2), { model: 'dlib', maxFaces: 1 }), 1);
+    const [fusion] = atLeast(await faces.extractFaces(sample(2), { model: 'fusion', maxFaces: 1 }), 1);
     expect([dlib.crop.width, dlib.crop.height, fusion.crop.width]).toEqual([150, 150, 112]);
   });
 
@@ -157,8 +161,8 @@ describe('FacePipeline models and analyses (in this thread)', () => {
     }
     const some = await faces.analyze(sample(1), { actions: ['liveness', 'age'], maxFaces: 1 });
     expect(some).toHaveLength(1);
-    expect(Object.keys(some[0])).toEqual(['facialArea', 'landmarks', 'faceConfidence', 'age', 'liveness']);
-    expect(some[0].age).toBeCloseTo(all[0].age!, 6);
+    expect(Object.keys(at(some, 0))).toEqual(['facialArea', 'landmarks', 'faceConfidence', 'age', 'liveness']);
+    expect(at(some, 0).age).toBeCloseTo(at(all, 0).age!, 6);
     await expect(faces.analyze(sample(1), { actions: ['race' as never] })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT', details: { field: 'actions' } });
     await expect(faces.analyze(sample(1), { actions: [] })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
   });
@@ -169,8 +173,8 @@ describe('FacePipeline models and analyses (in this thread)', () => {
     expect(spoofChecked.map((r) => Array.from(r.embedding))).toEqual(plain.map((r) => Array.from(r.embedding)));
     const analysed = await faces.analyze(sample(1), { actions: ['liveness'] });
     expect(spoofChecked.map((r) => r.liveness)).toEqual(analysed.map((a) => a.liveness));
-    const [crop] = await faces.extractFaces(sample(1), { antiSpoof: true, maxFaces: 1 });
-    expect(crop.liveness).toEqual(analysed[0].liveness);
+    const [crop] = atLeast(await faces.extractFaces(sample(1), { antiSpoof: true, maxFaces: 1 }), 1);
+    expect(crop.liveness).toEqual(analysed[0]?.liveness);
   });
 
   it('refuseSpoof refuses a photo exactly when one of its faces is scored not live (DeepFace anti_spoofing)', async () => {
@@ -190,11 +194,11 @@ describe('FacePipeline models and analyses (in this thread)', () => {
   });
 
   it('align false embeds the upright box; expandPercentage widens the box within the image and zooms the crop out', async () => {
-    const [aligned] = await faces.represent(sample(4), { maxFaces: 1 });
-    const [upright] = await faces.represent(sample(4), { maxFaces: 1, align: false });
-    const [wide] = await faces.represent(sample(4), { maxFaces: 1, expandPercentage: 40 });
+    const [aligned] = atLeast(await faces.represent(sample(4), { maxFaces: 1 }), 1);
+    const [upright] = atLeast(await faces.represent(sample(4), { maxFaces: 1, align: false }), 1);
+    const [wide] = atLeast(await faces.represent(sample(4), { maxFaces: 1, expandPercentage: 40 }), 1);
     expect(upright.facialArea).toEqual(aligned.facialArea);
-    const cos = (p: Float32Array, q: Float32Array) => p.reduce((sum, v, i) => sum + v * q[i], 0);
+    const cos = (p: Float32Array, q: Float32Array) => p.reduce((sum, v, i) => sum + v * at(q, i), 0);
     // the same face still, but not the same crop
     expect(cos(aligned.embedding, upright.embedding)).toBeLessThan(0.999);
     expect(cos(aligned.embedding, upright.embedding)).toBeGreaterThan(0.3);
@@ -212,16 +216,16 @@ describe('FacePipeline with worker threads', () => {
     try {
       const [inThread, viaPool] = await Promise.all([faces.represent(sample(3)), pooled.represent(sample(3))]);
       expect(viaPool.map((r) => Array.from(r.embedding))).toEqual(inThread.map((r) => Array.from(r.embedding)));
-      expect(viaPool[0].embedding).toBeInstanceOf(Float32Array);
+      expect(viaPool[0]?.embedding).toBeInstanceOf(Float32Array);
       const batch = await pooled.represent([sample(1), sample(2), sample(3), sample(4)], { maxFaces: 1 });
       expect(batch.map((r) => r.length)).toEqual([1, 1, 1, 1]);
       await expect(pooled.represent('/no/such/file.jpg')).rejects.toMatchObject({ code: 'FV_ERR_IMAGE_INPUT', name: 'FacevaultError' });
       const crops = await pooled.extractFaces(sample(3), { maxFaces: 1 });
-      expect(crops[0].crop.data).toBeInstanceOf(Uint8Array);
+      expect(crops[0]?.crop.data).toBeInstanceOf(Uint8Array);
       // The tfjs model and the analyses run in the workers too, with the same results as here.
       const [dlibHere, dlibPooled] = await Promise.all([faces.represent(sample(3), { model: 'dlib' }), pooled.represent(sample(3), { model: 'dlib' })]);
       expect(dlibPooled.map((r) => Array.from(r.embedding))).toEqual(dlibHere.map((r) => Array.from(r.embedding)));
-      expect((await pooled.represent(sample(3), { model: 'fusion', maxFaces: 1 }))[0].embedding).toHaveLength(640);
+      expect((await pooled.represent(sample(3), { model: 'fusion', maxFaces: 1 }))[0]?.embedding).toHaveLength(640);
       expect(await pooled.analyze(sample(3), { actions: ['age', 'gender'] })).toEqual(await faces.analyze(sample(3), { actions: ['age', 'gender'] }));
     } finally {
       await pooled.close();

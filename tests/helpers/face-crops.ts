@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { samplePhoto } from '../recognition/face-api-samples.js';
+import { at } from './checked.js';
 
 const SAMPLE = samplePhoto(1);
 /** The photo's three faces, each box about 100 pixels wider on every side than the one the detector reports. */
@@ -25,6 +26,6 @@ export function faceCrops(): Promise<Buffer[]> {
 export async function writeFaceCrops(dir: string, count: number): Promise<string[]> {
   const crops = await faceCrops();
   const paths = Array.from({ length: count }, (_, i) => join(dir, `face-${String(i).padStart(5, '0')}.jpg`));
-  await Promise.all(paths.map((path, i) => writeFile(path, crops[i % crops.length])));
+  await Promise.all(paths.map((path, i) => writeFile(path, at(crops, i % crops.length))));
   return paths;
 }

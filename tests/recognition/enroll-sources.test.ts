@@ -36,7 +36,7 @@ describe('enrollSources', () => {
       { source: join('Ada', '2.jpg'), subject: 'Ada' },
       { source: join('Bob', 'old', 'x.png'), subject: 'old' },
     ]);
-    expect(items[0].path).toBe(join(tmp.dir, 'people', 'Ada', '1.JPG'));
+    expect(items[0]?.path).toBe(join(tmp.dir, 'people', 'Ada', '1.JPG'));
   });
 
   it('reads a CSV of path,subject with paths relative to the CSV, and a file with the subject given', async () => {

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { FacePipeline } from '../../src/face/pipeline.js';
+import { at } from '../helpers/checked.js';
 
 const demoDir = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 
@@ -16,7 +17,7 @@ export function samplePhoto(n: number): string {
 /** Face `face` (largest first) of sample `n`, cropped with a quarter of its size as margin: a JPEG showing that one face. */
 export async function faceCrop(pipeline: FacePipeline, n: number, face: number, transform: (image: Sharp) => Sharp = (image) => image): Promise<Buffer> {
   const path = samplePhoto(n);
-  const box = (await pipeline.detectFaces(path))[face].facialArea;
+  const box = at(await pipeline.detectFaces(path), face).facialArea;
   const { width = 0, height = 0 } = await sharp(path).metadata();
   const left = Math.max(0, Math.round(box.x - box.w / 4));
   const top = Math.max(0, Math.round(box.y - box.h / 4));

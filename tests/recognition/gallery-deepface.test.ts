@@ -12,6 +12,7 @@ import { parseCsv } from '../../src/recognition/enroll-sources.js';
 import { Gallery } from '../../src/recognition/gallery.js';
 import { openEmbeddedStore, type EmbeddedStore } from '../../src/stores/embedded-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { at, atLeast } from '../helpers/checked.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const deepface = join(resolve(repoRoot, process.env.FACEVAULT_DATASETS ?? '../shared/datasets'), 'deepface');
@@ -29,7 +30,7 @@ describe.skipIf(!present)(title, () => {
 
   beforeAll(async () => {
     for (const [img, , name] of parseCsv(readFileSync(join(deepface, 'identities.csv'), 'utf8')).slice(1)) {
-      if (name?.trim()) people.set(name.trim(), [...(people.get(name.trim()) ?? []), img]);
+      if (img !== undefined && name?.trim()) people.set(name.trim(), [...(people.get(name.trim()) ?? []), img]);
     }
     for (const [name, photos] of people) if (photos.length < 3) people.delete(name);
     pipeline = await FacePipeline.create({ workers: 1 });
@@ -49,11 +50,12 @@ describe.skipIf(!present)(title, () => {
   it('identifies each named person from a photo not enrolled, and the integration target as Angelina', async () => {
     expect(people.size).toBeGreaterThanOrEqual(5);
     for (const [subject, photos] of people) {
-      const [face] = (await gallery.identify(image(photos[2]), { exact: true })).faces;
-      expect({ photo: photos[2], identity: face.identity }).toMatchObject({ identity: { status: 'known', subject } });
+      const photo = at(photos, 2);
+      const [face] = atLeast((await gallery.identify(image(photo), { exact: true })).faces, 1);
+      expect({ photo, identity: face.identity }).toMatchObject({ identity: { status: 'known', subject } });
     }
     const target = await gallery.identify(image('integration/target.jpg'), { exact: false });
-    expect(target.faces[0].identity).toMatchObject({ status: 'known', subject: 'Angelina' });
+    expect(target.faces[0]?.identity).toMatchObject({ status: 'known', subject: 'Angelina' });
   });
 
   it('refuses a couple photo where one face is required', async () => {

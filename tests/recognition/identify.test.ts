@@ -17,8 +17,8 @@ describe('rankSubjects and decideIdentity', () => {
       { subject: 'ada', distance: 0.15, recordId: 'a-1', n: 2 },
     ]);
     // 100 / (1 + e^(10 · (0.1 − 0.5))) = 100 / (1 + e^−4) = 98.201...
-    expect(ranked[0].confidence).toBeCloseTo(98.2014, 3);
-    expect(ranked[1].confidence).toBeCloseTo(97.0688, 3);
+    expect(ranked[0]?.confidence).toBeCloseTo(98.2014, 3);
+    expect(ranked[1]?.confidence).toBeCloseTo(97.0688, 3);
   });
 
   it('breaks distance ties by name, so the answer does not depend on match order', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JsonBytes } from '../../src/server/float32-json.js';
 import { fetchJson, queryJson } from '../../src/server/vector-responses.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
+import { at } from '../helpers/checked.js';
 
 const float32Text = (value: number) => new JsonBytes(4).float32(value).toString();
 const float32ArrayJson = (values: Float32Array) => new JsonBytes(4).float32Array(values).toString();
@@ -43,7 +44,7 @@ describe('float32Text', () => {
     const wrong: string[] = [];
     for (let i = 0; i < 100_000; i++) {
       bits[0] = Math.floor(random() * 2 ** 32);
-      const value = float[0] as number;
+      const value = at(float, 0);
       if (!Number.isFinite(value)) continue;
       const text = float32Text(value);
       if (Math.fround(JSON.parse(text) as number) !== value || text !== shortestByDefinition(value)) wrong.push(`${value} → ${text}`);

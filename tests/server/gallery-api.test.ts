@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxesOf, call, cropFace, dataUrl, form, otherShot, photo, type Reply } from './face-photos.js';
 import { startHarness, type Harness } from './harness.js';
+import { at, atLeast, entry } from '../helpers/checked.js';
 
 let h: Harness;
 const faces: Record<'ada' | 'bob' | 'cy' | 'adaProbe' | 'stranger', Buffer> = {} as never;
@@ -45,14 +46,14 @@ describe('before any face is enrolled', () => {
 describe('register, search, and the gallery resources', () => {
   beforeAll(async () => {
     group = await photo(4);
-    const boxes = await boxesOf(h, group);
-    faces.ada = await cropFace(group, boxes[0]);
-    faces.adaProbe = await cropFace(group, boxes[0], otherShot);
-    faces.bob = await cropFace(group, boxes[1]);
+    const [adaBox, bobBox] = atLeast(await boxesOf(h, group), 2);
+    faces.ada = await cropFace(group, adaBox);
+    faces.adaProbe = await cropFace(group, adaBox, otherShot);
+    faces.bob = await cropFace(group, bobBox);
     const other = await photo(1);
-    faces.cy = await cropFace(other, (await boxesOf(h, other))[0]);
+    faces.cy = await cropFace(other, at(await boxesOf(h, other), 0));
     const strangers = await photo(6);
-    faces.stranger = await cropFace(strangers, (await boxesOf(h, strangers))[0]);
+    faces.stranger = await cropFace(strangers, at(await boxesOf(h, strangers), 0));
   });
 
   it('registers one face per photo under img_name (or identity), as JSON, multipart or data URL', async () => {
@@ -150,7 +151,7 @@ describe('register, search, and the gallery resources', () => {
 
     const same = await call(h, 'POST', '/galleries/default/verify', { img: faces.adaProbe.toString('base64'), id: ids.ada });
     expect(same.json).toMatchObject({ verified: true, similarity_metric: 'cosine', facial_areas: { img2: null }, record: { subject: 'ada' } });
-    const other = await call(h, 'POST', '/galleries/default/verify', form({ img: { bytes: faces.adaProbe, filename: 'probe.jpg' }, id: ids.bob }));
+    const other = await call(h, 'POST', '/galleries/default/verify', form({ img: { bytes: faces.adaProbe, filename: 'probe.jpg' }, id: entry(ids, 'bob') }));
     expect(other.json).toMatchObject({ verified: false, record: { subject: 'bob' } });
     expectError(await call(h, 'POST', '/galleries/default/verify', { img: faces.adaProbe.toString('base64'), id: 'nope-0' }), 404, 'FV_ERR_RECORD_NOT_FOUND');
   });

@@ -5,6 +5,7 @@ import { loadConfig, type LogLevel } from '../../src/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { at } from '../helpers/checked.js';
 
 export const API_KEY = 'test-key-7f3a9c1e';
 
@@ -31,7 +32,7 @@ export async function startHarness({ logLevel = 'info', ...overrides }: { maxBod
     },
   });
   const server = await startServer(config, createLogger(logLevel, sink));
-  const pc = new Pinecone({ apiKey: config.server.apiKeys[0] as string, controllerHostUrl: server.url, maxRetries: 0 });
+  const pc = new Pinecone({ apiKey: at(config.server.apiKeys, 0), controllerHostUrl: server.url, maxRetries: 0 });
   return {
     server,
     pc,

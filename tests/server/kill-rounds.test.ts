@@ -48,7 +48,7 @@ async function countsByBatch(url: string): Promise<Map<string, number>> {
   do {
     const page = await indexAt(url).listPaginated({ limit: 100, ...(paginationToken ? { paginationToken } : {}) });
     for (const { id } of page.vectors ?? []) {
-      const prefix = (id as string).split('-')[0] as string;
+      const [prefix = ''] = (id as string).split('-');
       counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
     }
     paginationToken = page.pagination?.next;

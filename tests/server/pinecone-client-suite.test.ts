@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/util/seeded-random.js';
 import { API_KEY, startHarness, type Harness } from './harness.js';
 import { OFFICIAL_CLIENTS, connect, type OfficialClient } from './official-clients.js';
+import { at } from '../helpers/checked.js';
 
 const FIXTURE = 'integration-fixture';
 const PROJECT_TAG = { project: 'pinecone-integration-tests' };
@@ -29,7 +30,7 @@ function generateRecords(random: () => number, { dimension, quantity, prefix }: 
     return {
       id: prefix === undefined ? String(i) : `${prefix}-${i}`,
       values: Array.from({ length: dimension }, () => Number(random().toFixed(5))),
-      metadata: { [key]: choices[Math.floor(random() * choices.length)] as string | number },
+      metadata: { [key]: at<string | number>(choices, Math.floor(random() * choices.length)) },
     };
   });
 }
@@ -245,7 +246,7 @@ describe.each(OFFICIAL_CLIENTS)('the official client, major $major', (client) =>
     });
 
     it('verify delete with an id', async () => {
-      await index.deleteOne({ id: ids[0] as string });
+      await index.deleteOne({ id: at(ids, 0) });
       expect(Object.keys((await index.fetch({ ids })).records).sort()).toEqual(ids.slice(1));
     });
 

@@ -16,6 +16,7 @@ import { openEmbeddedStore } from '../../src/stores/embedded-store.js';
 import type { VectorStore } from '../../src/stores/vector-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { API_KEY, SERVERLESS, startHarness, type Harness } from './harness.js';
+import { at } from '../helpers/checked.js';
 
 const config = loadConfig({ env: {}, flags: { server: { apiKeys: [API_KEY] } } }).server;
 const auth = { 'api-key': API_KEY };
@@ -86,7 +87,7 @@ describe('503 says when to retry', () => {
     late.destroy();
     expect(answer).toMatch(/^HTTP\/1\.1 503 /);
     expect(answer).toMatch(/\r\nretry-after: 5\r\n/i);
-    expect(JSON.parse(answer.split('\r\n\r\n')[1] as string)).toMatchObject({ error: { code: 'FV_ERR_CLOSED', message: expect.stringContaining('shutting down') }, status: 503 });
+    expect(JSON.parse(at(answer.split('\r\n\r\n'), 1))).toMatchObject({ error: { code: 'FV_ERR_CLOSED', message: expect.stringContaining('shutting down') }, status: 503 });
   });
 });
 

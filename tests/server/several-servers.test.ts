@@ -11,6 +11,7 @@ import { facevault, type FacevaultProcess } from '../helpers/facevault-process.j
 import { freshSchema, startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { boxesOf, call, cropFace, otherShot, photo } from './face-photos.js';
 import { API_KEY as KEY } from './harness.js';
+import { at } from '../helpers/checked.js';
 
 const SERVERLESS = { serverless: { cloud: 'aws', region: 'us-east-1' } } as const;
 const DIMENSION = 32;
@@ -64,7 +65,7 @@ describe(`two facevault servers on one PostgreSQL`, () => {
 
   it('lose nothing when 8 writers upsert through both at once, and read what the other wrote', async () => {
     const random = seededRandom(9);
-    const writers = Array.from({ length: 8 }, (_, writer) => ({ index: indexAt(urls[writer % 2] as string, 'shared'), batches: Array.from({ length: 5 }, (_, b) => records(`w${writer}b${b}`, 200, random)) }));
+    const writers = Array.from({ length: 8 }, (_, writer) => ({ index: indexAt(at(urls, writer % 2), 'shared'), batches: Array.from({ length: 5 }, (_, b) => records(`w${writer}b${b}`, 200, random)) }));
     await Promise.all(
       writers.map(async ({ index, batches }) => {
         for (const batch of batches) await index.upsert({ records: batch });
@@ -72,11 +73,11 @@ describe(`two facevault servers on one PostgreSQL`, () => {
     );
     for (const url of urls) expect((await indexAt(url, 'shared').describeIndexStats()).totalRecordCount).toBe(8 * 5 * 200);
     // written through server 0, read through server 1: same values
-    const written = writers[0]?.batches[0]?.[7] as PineconeRecord;
+    const written = at(at(at(writers, 0).batches, 0), 7);
     const values = written.values as number[];
-    const fetched = await indexAt(urls[1] as string, 'shared').fetch({ ids: [written.id] });
+    const fetched = await indexAt(at(urls, 1), 'shared').fetch({ ids: [written.id] });
     expect(fetched.records[written.id]?.values?.map((v) => Math.fround(v))).toEqual(values.map((v) => Math.fround(v)));
-    const nearest = await indexAt(urls[1] as string, 'shared').query({ vector: values, topK: 1 });
+    const nearest = await indexAt(at(urls, 1), 'shared').query({ vector: values, topK: 1 });
     expect(nearest.matches[0]?.id).toBe(written.id);
   });
 
@@ -118,13 +119,13 @@ describe(`two facevault servers on one PostgreSQL`, () => {
     await writing;
     await doomed.exited;
 
-    const survivor = indexAt(urls[0] as string, 'killed');
+    const survivor = indexAt(at(urls, 0), 'killed');
     const perBatch = new Map<string, number>();
     let paginationToken: string | undefined;
     do {
       const page = await survivor.listPaginated({ limit: 100, ...(paginationToken ? { paginationToken } : {}) });
       for (const { id } of page.vectors ?? []) {
-        const prefix = (id as string).split('-')[0] as string;
+        const [prefix = ''] = (id as string).split('-');
         perBatch.set(prefix, (perBatch.get(prefix) ?? 0) + 1);
       }
       paginationToken = page.pagination?.next;

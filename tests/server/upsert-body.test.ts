@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUpsertBody } from '../../src/server/upsert-body.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
+import { at } from '../helpers/checked.js';
 
 const parse = (text: string) => parseUpsertBody(Buffer.from(text, 'utf8'), JSON.parse);
 
@@ -27,7 +28,8 @@ describe('parseUpsertBody', () => {
     const values = Array.from({ length: 20_000 }, (_, i) => (random() - 0.5) * 10 ** ((i % 13) - 8));
     const text = JSON.stringify({ vectors: [{ id: 'a', values }] });
     const parsed = parse(text) as { vectors: { values: number[] }[] };
-    const differing = values.filter((value, i) => Math.fround(parsed.vectors[0]?.values[i] as number) !== Math.fround(value));
+    const parsedValues = at(parsed.vectors, 0).values;
+    const differing = values.filter((value, i) => Math.fround(at(parsedValues, i)) !== Math.fround(value));
     expect(differing).toEqual([]);
   });
 

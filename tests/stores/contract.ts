@@ -11,6 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/util/seeded-random.js';
 import type { IndexSettings, Metric, MetadataFilter, RecordInput, RecordMetadata, StoreIndex, VectorStore } from '../../src/stores/vector-store.js';
+import { at } from '../helpers/checked.js';
 
 export interface OpenedStore {
   readonly store: VectorStore;
@@ -519,8 +520,8 @@ function score(metric: Metric, a: Vector, b: Vector): number {
   let bb = 0;
   let squared = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
+    const x = at(a, i);
+    const y = at(b, i);
     dot += x * y;
     aa += x * x;
     bb += y * y;

@@ -42,10 +42,10 @@ describe('EmbeddedStore', () => {
   it('queries by cosine similarity with metadata, fetches as Float32Array, and keeps namespaces apart', async () => {
     const matches = await index.query({ namespace: 'g', vector: [1, 0, 0], topK: 2, includeMetadata: true, exact: true });
     expect(matches.map((m) => m.id)).toEqual(['ada-1', 'ada-2']);
-    expect(matches[0].score).toBeCloseTo(1, 6);
+    expect(matches[0]?.score).toBeCloseTo(1, 6);
     // cos((0.9, 0.1, 0), (1, 0, 0)) = 0.9 / √0.82
-    expect(matches[1].score).toBeCloseTo(0.9 / Math.sqrt(0.82), 6);
-    expect(matches[0].metadata).toEqual({ subject: 'ada', note: 'first' });
+    expect(matches[1]?.score).toBeCloseTo(0.9 / Math.sqrt(0.82), 6);
+    expect(matches[0]?.metadata).toEqual({ subject: 'ada', note: 'first' });
     expect(await index.query({ vector: [1, 0, 0], topK: 2 })).toEqual([]);
 
     const fetched = await index.fetch(['bob-1', 'nobody'], { namespace: 'g' });

@@ -14,6 +14,7 @@ import { openPineconeStore, type PineconeStore } from '../../src/stores/pinecone
 import { seededRandom } from '../../src/util/seeded-random.js';
 import { API_KEY, SERVERLESS, startHarness, type Harness } from '../server/harness.js';
 import { describeStoreContract } from './contract.js';
+import { at } from '../helpers/checked.js';
 
 const storeUrlOf = (harness: Harness) => harness.server.url.replace(/^http:/, 'pinecone:');
 
@@ -73,8 +74,8 @@ describe('PineconeStore', () => {
     expect(await faces.upsert(records, { namespace: 'gallery' })).toBe(1_000);
     expect((await faces.stats()).namespaces).toEqual({ gallery: 1_000 });
     const back = await faces.fetch(['photo-0#0', 'photo-999#0'], { namespace: 'gallery' });
-    expect(back.get('photo-999#0')?.values).toEqual(records[999].values);
-    const [nearest] = await faces.query({ namespace: 'gallery', vector: records[123].values, topK: 1, exact: true });
+    expect(back.get('photo-999#0')?.values).toEqual(records[999]?.values);
+    const [nearest] = await faces.query({ namespace: 'gallery', vector: at(records, 123).values, topK: 1, exact: true });
     expect(nearest).toMatchObject({ id: 'photo-123#0', score: expect.closeTo(1, 5) });
   });
 });
@@ -100,8 +101,8 @@ describe('two stateless facevault servers over one Pinecone store (issue 9)', ()
   it('creates an index once when both servers are asked at once, and each sees what the other wrote', async () => {
     const created = await Promise.allSettled(clients.map((pc) => pc.createIndex({ name: 'shared', dimension: 2, metric: 'euclidean', spec: SERVERLESS })));
     expect(created.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    await clients[0].index({ name: 'shared' }).upsert({ records: [{ id: 'ada', values: [1, 0], metadata: { subject: 'ada' } }, { id: 'bob', values: [0, 1] }] });
-    const other = clients[1].index({ name: 'shared' });
+    await at(clients, 0).index({ name: 'shared' }).upsert({ records: [{ id: 'ada', values: [1, 0], metadata: { subject: 'ada' } }, { id: 'bob', values: [0, 1] }] });
+    const other = at(clients, 1).index({ name: 'shared' });
     expect((await other.fetch({ ids: ['ada'] })).records.ada).toMatchObject({ id: 'ada', values: [1, 0], metadata: { subject: 'ada' } });
     expect((await other.query({ vector: [0.9, 0.1], topK: 1 })).matches.map((m) => m.id)).toEqual(['ada']);
     expect((await backend.pc.index({ name: 'shared' }).describeIndexStats()).totalRecordCount).toBe(2);

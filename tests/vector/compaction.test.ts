@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GRAPH_MIN_RECORDS } from '../../src/vector/ann/graph-policy.js';
 import { useTempDatabase } from '../helpers/temp-database.js';
 import { filesHolding } from '../stores/files-holding.js';
+import { at } from '../helpers/checked.js';
 
 const DIMENSION = 8;
 const HNSW = { m: 8, efConstruction: 32, efSearch: 32, quantization: 'f32' as const };
@@ -46,7 +47,7 @@ describe('compact', () => {
     // The graph is rebuilt from the live records under their keys: approximate answers are right.
     await index.flush();
     for (const i of [0, 77, 150, 299]) {
-      const { matches } = await index.query({ vector: records[i]!.values, topK: 1, exact: false, includeMetadata: true });
+      const { matches } = await index.query({ vector: at(records, i).values, topK: 1, exact: false, includeMetadata: true });
       expect(matches[0]).toMatchObject({ id: `r${i}`, metadata: { subject: `s${i % 30}` } });
     }
     expect((await index.query({ vector: ordinary(999), topK: 1, exact: false })).matches[0]?.id).toBe('changed');

@@ -3,6 +3,7 @@ import { isFacevaultError, type ErrorCode } from '../../src/errors.js';
 import { openDatabase } from '../../src/vector/database.js';
 import { useTempDatabase } from '../helpers/temp-database.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { at } from '../helpers/checked.js';
 
 async function expectCode(promise: Promise<unknown> | (() => unknown), code: ErrorCode): Promise<void> {
   try {
@@ -253,8 +254,8 @@ describe('Database', () => {
     await index.upsert({ records: [{ id: 'r5', values: [0, 0, 0, 1] }] });
     const top = await index.query({ vector: [0, 0, 0, 1], topK: 1, exact: false, includeValues: true });
     expect(top.matches[0]).toMatchObject({ id: 'r5', values: [0, 0, 0, 1] });
-    const exact = await index.query({ vector: records[42]!.values, topK: 10, exact: true });
-    const approx = await index.query({ vector: records[42]!.values, topK: 10, exact: false });
+    const exact = await index.query({ vector: at(records, 42).values, topK: 10, exact: true });
+    const approx = await index.query({ vector: at(records, 42).values, topK: 10, exact: false });
     expect(approx.matches.map((m) => m.id)).toEqual(exact.matches.map((m) => m.id));
   });
 });

@@ -16,7 +16,7 @@ import { clustered } from './ann/fixtures.js';
 const DIMENSION = 32;
 const SMALL = 5_000;
 const SMALL_RECORDS = 3;
-const LARGE = ['large-a', 'large-b'];
+const LARGE = ['large-a', 'large-b'] as const;
 const LARGE_RECORDS = GRAPH_MIN_RECORDS + 500;
 const HNSW = { m: 8, efConstruction: 32, efSearch: 32, quantization: 'f32' as const };
 const MIB = 2 ** 20;

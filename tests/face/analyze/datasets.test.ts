@@ -9,6 +9,7 @@ import { FaceAnalyzer } from '../../../src/face/analyze/analyze.js';
 import { decodeImage } from '../../../src/face/image.js';
 import { FacePipeline } from '../../../src/face/pipeline.js';
 import { findDataset } from '../../helpers/datasets.js';
+import { atLeast } from '../../helpers/checked.js';
 
 const dataset = findDataset('deepface', 'identities.csv', 'analyze on the DeepFace test images');
 const deepface = dataset.dir ?? '';
@@ -35,9 +36,10 @@ describe.skipIf(!dataset.dir)(dataset.title, () => {
     const rows = readFileSync(join(deepface, 'identities.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
     let right = 0;
     const ages: number[] = [];
-    for (const [file, identity] of rows) {
+    for (const row of rows) {
+      const [file, identity] = atLeast(row, 2);
       const image = await decodeImage(join(deepface, 'images', file));
-      const [face] = await faces.detectFaces(image, { maxFaces: 1 });
+      const [face] = atLeast(await faces.detectFaces(image, { maxFaces: 1 }), 1);
       const { gender, age } = await analyzer.analyzeFace(image, face.facialArea, ['age', 'gender']);
       if ((gender!.dominant === 'Woman') === WOMEN.has(identity)) right++;
       ages.push(age!);

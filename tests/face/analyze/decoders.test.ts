@@ -9,7 +9,8 @@ import type { TensorData } from '../../../src/face/runtime/onnx.js';
 const t = (...values: number[]): TensorData => ({ data: Float32Array.from(values), dims: [1, values.length] });
 
 /** SSR-Net outputs with the given stage probabilities and, optionally, offsets and scale shifts. */
-function ssr(p: number[][], offsets: number[][] = [[0, 0, 0], [0, 0, 0], [0, 0, 0]], deltas: number[] = [0, 0, 0]) {
+type Stages<T> = [T, T, T];
+function ssr(p: Stages<number[]>, offsets: Stages<number[]> = [[0, 0, 0], [0, 0, 0], [0, 0, 0]], deltas: Stages<number> = [0, 0, 0]) {
   return {
     prob_stage_1: t(...p[0]), prob_stage_2: t(...p[1]), prob_stage_3: t(...p[2]),
     index_offset_stage1: t(...offsets[0]), index_offset_stage2: t(...offsets[1]), index_offset_stage3: t(...offsets[2]),

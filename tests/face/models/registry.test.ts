@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL, MODEL_REGISTRY, networksOf, resolveModel, resolveWeights, type NetworkEntry } from '../../../src/face/models/registry.js';
 import { resolveDetector } from '../../../src/face/detect/registry.js';
+import { atLeast } from '../../helpers/checked.js';
 
 const METRICS = ['cosine', 'euclidean', 'euclidean_l2'] as const;
 
@@ -56,7 +57,7 @@ describe('model registry', () => {
     await expect(model.embed([])).rejects.toMatchObject({ code: 'FV_ERR_MODEL_NOT_LOADED' });
     await model.load();
     const crop = { data: new Uint8Array(112 * 112 * 3).fill(128), width: 112, height: 112 };
-    const [a, b] = await model.embed([crop, crop]);
+    const [a, b] = atLeast(await model.embed([crop, crop]), 2);
     expect(a).toHaveLength(512);
     expect(Array.from(a)).toEqual(Array.from(b));
     await expect(model.embed([{ data: new Uint8Array(3), width: 1, height: 1 }])).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobQueue } from '../../../src/face/pool/job-queue.js';
+import { at } from '../../helpers/checked.js';
 
 describe('JobQueue', () => {
   it('serves lanes round-robin, each in its own order', () => {
@@ -30,7 +31,7 @@ describe('JobQueue', () => {
   it('drain empties it and hands back every waiting item', () => {
     const queue = new JobQueue<number>(1_000);
     const lanes = [{}, {}];
-    for (let i = 0; i < 6; i++) queue.push(lanes[i % 2], i, 10);
+    for (let i = 0; i < 6; i++) queue.push(at(lanes, i % 2), i, 10);
     expect(queue.drain().sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(queue.queuedBytes).toBe(0);
     expect(queue.take()).toBeUndefined();

@@ -34,7 +34,7 @@ describe('upsertRequests', () => {
     }
     const sent = requests.flat();
     expect(sent.map((record) => record.id)).toEqual(records.map((record) => record.id));
-    expect(Float32Array.from(sent[999].values ?? [])).toEqual(records[999].values);
+    expect(Float32Array.from(sent[999]?.values ?? [])).toEqual(records[999]?.values);
   });
 
   it('keeps under 2 MB where JSON spells numbers out longer than 9 digits (1e20 is 21 digits)', () => {

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AnnIndex, type AnnOptions } from '../../../src/vector/ann/ann-index.js';
 import { MANIFEST_FILE } from '../../../src/vector/ann/snapshot-store.js';
 import { HNSW, clustered, row } from './fixtures.js';
+import { at } from '../../helpers/checked.js';
 
 const dimension = 8;
 const data = clustered(40, dimension, 4, { noise: 0.5, seed: 5 });
@@ -57,7 +58,7 @@ describe('AnnIndex lifecycle', () => {
     await (await openWith(20)).close();
     const { graphFile } = JSON.parse(readFileSync(join(options.dir, MANIFEST_FILE), 'utf8')) as { graphFile: string };
     const bytes = readFileSync(join(options.dir, graphFile));
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = at(bytes, bytes.length >> 1) ^ 0xff;
     writeFileSync(join(options.dir, graphFile), bytes);
     const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
 

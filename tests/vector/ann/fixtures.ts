@@ -1,6 +1,7 @@
 /** Synthetic data and brute-force ground truth for the ANN tests. */
 import { seededRandom } from '../../../src/util/seeded-random.js';
 import type { Metric } from '../../../src/vector/types.js';
+import { at } from '../../helpers/checked.js';
 
 /** Deterministic PRNG so that a failing recall reproduces. */
 export const random = seededRandom;
@@ -18,11 +19,16 @@ export function clustered(count: number, dimension: number, centres: number, opt
     const c = i % centres;
     let norm = 0;
     for (let j = 0; j < dimension; j++) {
-      const value = centre[c * dimension + j] + (options.noise ?? 0.2) * gaussian(next);
+      const value = at(centre, c * dimension + j) + (options.noise ?? 0.2) * gaussian(next);
       out[i * dimension + j] = value;
       norm += value * value;
     }
-    if (options.normalise) for (let j = 0; j < dimension; j++) out[i * dimension + j] /= Math.sqrt(norm);
+    if (options.normalise) {
+      const vector = out.subarray(i * dimension, (i + 1) * dimension);
+      vector.forEach((value, j) => {
+        vector[j] = value / Math.sqrt(norm);
+      });
+    }
   }
   return out;
 }
@@ -41,7 +47,7 @@ export function row(matrix: Float32Array, dimension: number, i: number): Float32
 function distance(metric: Metric, a: Float32Array, b: Float32Array, offset: number): number {
   let dot = 0, aa = 0, bb = 0, l2 = 0;
   for (let j = 0; j < a.length; j++) {
-    const x = a[j], y = b[offset + j];
+    const x = at(a, j), y = at(b, offset + j);
     dot += x * y;
     aa += x * x;
     bb += y * y;

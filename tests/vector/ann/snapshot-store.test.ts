@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, findSnapshot, removeSnapshotFiles, writeSnapshot } from '../../../src/vector/ann/snapshot-store.js';
 import type { GraphConfig } from '../../../src/vector/ann/usearch.js';
 import { HNSW } from './fixtures.js';
+import { at } from '../../helpers/checked.js';
 
 const config: GraphConfig = { dimension: 4, metric: 'cosine', hnsw: HNSW };
 const graphBytes = Buffer.from('not really a graph, but bytes to keep safe');
@@ -40,7 +41,7 @@ describe('snapshot files', () => {
   it('sets aside a graph file with flipped bytes (same size)', async () => {
     const { graphFile } = save(1);
     const bytes = readFileSync(join(dir, graphFile));
-    bytes[5] ^= 0xff;
+    bytes[5] = at(bytes, 5) ^ 0xff;
     writeFileSync(join(dir, graphFile), bytes);
     expect((await findSnapshot(dir, config)).manifest).toBeUndefined();
     expect(await findSnapshot(dir, config)).toMatchObject({ ignoredBecause: expect.stringContaining('SHA-256') });

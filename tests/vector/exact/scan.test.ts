@@ -3,9 +3,10 @@ import { isFacevaultError } from '../../../src/errors.js';
 import { searchExact } from '../../../src/vector/exact/scan.js';
 import { VectorSlab } from '../../../src/vector/exact/slab.js';
 import { METRICS, type Metric } from '../../../src/vector/types.js';
+import { at } from '../../helpers/checked.js';
 
 function slabOf(rows: number[][]): VectorSlab {
-  const slab = new VectorSlab(rows[0].length);
+  const slab = new VectorSlab(at(rows, 0).length);
   for (const row of rows) slab.write(slab.allocate(), Float32Array.from(row));
   return slab;
 }
@@ -36,12 +37,13 @@ function trueScore(row: Float32Array, query: Float32Array, metric: Metric): numb
   let squares = 0;
   let rowNorm = 0;
   let queryNorm = 0;
-  for (let j = 0; j < query.length; j++) {
-    dot += query[j] * row[j];
-    squares += (query[j] - row[j]) ** 2;
-    rowNorm += row[j] ** 2;
-    queryNorm += query[j] ** 2;
-  }
+  query.forEach((q, j) => {
+    const x = at(row, j);
+    dot += q * x;
+    squares += (q - x) ** 2;
+    rowNorm += x ** 2;
+    queryNorm += q ** 2;
+  });
   return metric === 'euclidean' ? Math.sqrt(squares) : metric === 'dotproduct' ? dot : dot / Math.sqrt(rowNorm * queryNorm);
 }
 
@@ -53,14 +55,14 @@ function trueScore(row: Float32Array, query: Float32Array, metric: Metric): numb
 function expectMatchesReference(slab: VectorSlab, rows: Float32Array[], query: Float32Array, k: number, metric: Metric, candidates?: number[]) {
   const scan = (candidates ?? rows.map((_, slot) => slot)).filter((slot) => slab.isLive(slot));
   const sign = metric === 'euclidean' ? 1 : -1;
-  const expected = scan.map((slot) => trueScore(rows[slot], query, metric)).sort((a, b) => sign * (a - b)).slice(0, k);
+  const expected = scan.map((slot) => trueScore(at(rows, slot), query, metric)).sort((a, b) => sign * (a - b)).slice(0, k);
   const actual = searchExact(slab, query, k, metric, candidates ? { candidates: Uint32Array.from(candidates) } : {});
   expect(actual.slots.length).toBe(expected.length);
   expect(new Set(actual.slots).size).toBe(actual.slots.length);
   actual.slots.forEach((slot, rank) => {
     expect(scan).toContain(slot);
-    expect(trueScore(rows[slot], query, metric)).toBeCloseTo(expected[rank], 4);
-    expect(actual.scores[rank]).toBeCloseTo(expected[rank], 4);
+    expect(trueScore(at(rows, slot), query, metric)).toBeCloseTo(at(expected, rank), 4);
+    expect(actual.scores[rank]).toBeCloseTo(at(expected, rank), 4);
   });
 }
 
@@ -177,7 +179,7 @@ describe('searchExact ties', () => {
   const slab = slabOf(rows);
   // Ids sort in reverse slot order, like `id-${9999 - slot}`.
   const ids = rows.map((_, slot) => `id-${String(9_999 - slot).padStart(4, '0')}`);
-  const byId = (a: number, b: number) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
+  const byId = (a: number, b: number) => (at(ids, a) < at(ids, b) ? -1 : at(ids, a) > at(ids, b) ? 1 : 0);
 
   it.each(METRICS)('%s: resolves the tie at the k-th place by the tie-break', (metric) => {
     const query = Float32Array.from([0.5, 0, 0, 0, 0, 0, 0]); // nearer slot 0 under euclidean, farther under the similarities

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFacevaultError } from '../../../src/errors.js';
 import { VectorSlab } from '../../../src/vector/exact/slab.js';
+import { at } from '../../helpers/checked.js';
 
 function expectCode(fn: () => unknown, code: 'FV_ERR_CAPACITY' | 'FV_ERR_INTERNAL' | 'FV_ERR_INVALID_ARGUMENT'): void {
   let caught: unknown;
@@ -46,8 +47,8 @@ describe('VectorSlab', () => {
     const slab = new VectorSlab(1);
     const slots = [slab.allocate(), slab.allocate()];
     slab.writeMany(slots, new Float32Array([-7, 0.5]));
-    expect([...slab.read(slots[0])]).toEqual([-7]);
-    expect([...slab.read(slots[1])]).toEqual([0.5]);
+    expect([...slab.read(at(slots, 0))]).toEqual([-7]);
+    expect([...slab.read(at(slots, 1))]).toEqual([0.5]);
   });
 
   it('keeps every row across several doublings', () => {

@@ -14,6 +14,7 @@ import { Storage, STORAGE_FILE_NAME } from '../../../src/vector/storage/sqlite-l
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { DAMAGE_BATCH_SIZE, DAMAGE_INDEX, damageBatch } from './fixtures/damage-fixture.js';
 import { indexConfig, numberedBatch } from './fixtures/batches.js';
+import { at } from '../../helpers/checked.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/upsert-wait-kill.ts', import.meta.url));
 const BATCHES = 5;
@@ -56,9 +57,9 @@ it('checkpoints about a second after a commit, so that an emptied write-ahead lo
   try {
     const index = db.index(DAMAGE_INDEX.name);
     expect((await index.describeIndexStats()).totalRecordCount).toBe(BATCHES * DAMAGE_BATCH_SIZE);
-    const last = damageBatch(BATCHES - 1);
-    const { records } = await index.fetch({ ids: [last[7].id] });
-    expect(records[last[7].id]?.values).toEqual(last[7].values);
+    const last = at(damageBatch(BATCHES - 1), 7);
+    const { records } = await index.fetch({ ids: [last.id] });
+    expect(records[last.id]?.values).toEqual(last.values);
   } finally {
     await db.close();
   }

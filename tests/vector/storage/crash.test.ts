@@ -7,6 +7,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { Storage } from '../../../src/vector/storage/sqlite-log.js';
 import type { SegmentBatch } from '../../../src/vector/storage/types.js';
 import { numberedBatch, plainBatch } from './fixtures/batches.js';
+import { at } from '../../helpers/checked.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/append-until-killed.ts', import.meta.url));
 const INDEX = 'crash';
@@ -46,7 +47,7 @@ test('after kill -9, reopening replays every acknowledged batch completely and n
   const acknowledged = await appendUntilKilled();
   expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
   expect(acknowledged).toEqual(acknowledged.map((_, i) => i));
-  const lastAcknowledged = acknowledged[acknowledged.length - 1];
+  const lastAcknowledged = at(acknowledged, acknowledged.length - 1);
 
   const storage = Storage.open(dir);
   const replayed: SegmentBatch[] = [];

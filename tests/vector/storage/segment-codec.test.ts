@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { isFacevaultError } from '../../../src/errors.js';
 import { decodeSegment, encodeDelete, encodeUpsert, type SegmentRow } from '../../../src/vector/storage/segment-codec.js';
 import type { SegmentBatch } from '../../../src/vector/storage/types.js';
+import { at } from '../../helpers/checked.js';
 
 const where = { index: 'faces', namespace: 'ns', row: 7 };
 const batch: SegmentBatch = {
@@ -57,7 +58,7 @@ describe('segment codec', () => {
   test('any changed column, namespace or index fails the checksum', () => {
     const row = encodeUpsert('faces', 'ns', batch);
     const flipped = new Uint8Array(row.vectors ?? []);
-    flipped[0] ^= 1;
+    flipped[0] = at(flipped, 0) ^ 1;
     const damaged: SegmentRow[] = [
       { ...row, vectors: flipped },
       { ...row, namespace: 'other' },

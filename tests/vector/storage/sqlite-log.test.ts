@@ -7,6 +7,7 @@ import { isFacevaultError, type ErrorCode } from '../../../src/errors.js';
 import { STORAGE_FILE_NAME, Storage } from '../../../src/vector/storage/sqlite-log.js';
 import type { LogEntry, SegmentBatch } from '../../../src/vector/storage/types.js';
 import { indexConfig, numberedBatch, plainBatch } from './fixtures/batches.js';
+import { at } from '../../helpers/checked.js';
 
 const DIMENSION = 4;
 
@@ -233,7 +234,7 @@ describe('the file describes itself', () => {
     withRawDatabase((db) => {
       const row = db.prepare<[], { id: number; vectors: Buffer }>("SELECT id, vectors FROM segments WHERE namespace = 'team'").get();
       if (row === undefined) throw new Error('the segment to damage is missing');
-      row.vectors[5] ^= 0x01;
+      row.vectors[5] = at(row.vectors, 5) ^ 0x01;
       db.prepare('UPDATE segments SET vectors = ? WHERE id = ?').run(row.vectors, row.id);
     });
     storage = Storage.open(dir);
