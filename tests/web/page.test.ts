@@ -10,6 +10,7 @@
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at, atLeast } from '../helpers/checked.js';
 import { boxesOf, call, cropFace, otherShot, photo } from '../server/face-photos.js';
 import { API_KEY, startHarness, type Harness } from '../server/harness.js';
 import { browserSuite, buildWebPage, launchBrowser, openTab, screenshot, type Tab } from './browser.js';
@@ -35,12 +36,12 @@ describe.skipIf(!suite.available)(suite.title, () => {
     buildWebPage();
     h = await startHarness();
     photos.group = await photo(4);
-    const boxes = await boxesOf(h, photos.group);
-    photos.ada = await cropFace(photos.group, boxes[0]);
-    photos.adaProbe = await cropFace(photos.group, boxes[0], otherShot);
-    photos.bob = await cropFace(photos.group, boxes[1]);
+    const [first, second] = atLeast(await boxesOf(h, photos.group), 2);
+    photos.ada = await cropFace(photos.group, first);
+    photos.adaProbe = await cropFace(photos.group, first, otherShot);
+    photos.bob = await cropFace(photos.group, second);
     const strangers = await photo(6);
-    photos.stranger = await cropFace(strangers, (await boxesOf(h, strangers))[0]);
+    photos.stranger = await cropFace(strangers, at(await boxesOf(h, strangers), 0));
     // A photo of nothing: an even grey with a little noise.
     photos.blank = await sharp({ create: { width: 240, height: 240, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: { type: 'gaussian', mean: 128, sigma: 8 } } })
       .jpeg()
