@@ -15,6 +15,7 @@ import { fvError, isFacevaultError } from '../errors.js';
 import { DEFAULT_DECODE_LIMITS } from '../face/image.js';
 import type { ImageSources } from './image-sources.js';
 import type { JsonSchema } from './json-schema.js';
+import { keyedByUser } from '../util/keyed-by-user.js';
 
 /** Largest image accepted, in bytes: the face pipeline's own decoding limit. */
 export const MAX_IMAGE_BYTES = DEFAULT_DECODE_LIMITS.maxBytes;
@@ -90,7 +91,7 @@ export async function acceptMultipartForms(app: FastifyInstance): Promise<void> 
 
 /** A url-encoded form's fields; a name given twice is refused, as in multipart forms. */
 function parseUrlEncoded(text: string): Record<string, string> {
-  const fields: Record<string, string> = {};
+  const fields = keyedByUser<string>();
   for (const [name, value] of new URLSearchParams(text)) {
     if (Object.hasOwn(fields, name)) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is given twice in the form`, { path: name, in: 'body' });
     fields[name] = value;
@@ -173,12 +174,12 @@ function decodeImageString(field: string, text: string): Uint8Array {
 }
 
 async function readForm(request: FastifyRequest): Promise<{ fields: Record<string, unknown>; uploads: Map<string, Upload> }> {
-  const fields: Record<string, unknown> = {};
+  const fields = keyedByUser<unknown>();
   const uploads = new Map<string, Upload>();
   try {
     for await (const part of request.parts()) {
       const name = part.fieldname;
-      if (name in fields || uploads.has(name)) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is given twice in the form`, { path: name, in: 'body' });
+      if (Object.hasOwn(fields, name) || uploads.has(name)) throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is given twice in the form`, { path: name, in: 'body' });
       if (part.type === 'file') {
         uploads.set(name, { bytes: await part.toBuffer(), filename: part.filename });
       } else {
@@ -221,10 +222,11 @@ function formTooLarge(path: string, why: string) {
  * @example typeFields({ align: 'False', max_faces: '2', k: null }, props) // → { align: false, max_faces: 2 }
  */
 export function typeFields(fields: Record<string, unknown>, properties: Record<string, JsonSchema>): Record<string, unknown> {
-  const typed: Record<string, unknown> = {};
+  const typed = keyedByUser<unknown>();
   for (const [name, value] of Object.entries(fields)) {
-    if (value === null && name in properties) continue;
-    const type = properties[name]?.type;
+    const known = Object.hasOwn(properties, name);
+    if (value === null && known) continue;
+    const type = known ? properties[name]?.type : undefined;
     if (type === 'boolean') typed[name] = asBoolean(value);
     else if ((type === 'integer' || type === 'number') && typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) typed[name] = Number(value);
     else typed[name] = value;

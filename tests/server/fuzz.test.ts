@@ -135,6 +135,19 @@ describe('what fuzzing found', () => {
     await database.index('fz-cos').deleteNamespace('__proto__');
   });
 
+  it('keeps metadata keys named constructor and toString, and refuses a __proto__ key with 400 (fastify\'s prototype-poisoning guard)', async () => {
+    const headers = { 'api-key': KEY, 'content-type': 'application/json' };
+    const body = (metadata: string) => `{"vectors":[{"id":"proto","values":[1,2,3,4],"metadata":${metadata}}],"namespace":"proto-keys"}`;
+    expect((await app.inject({ method: 'POST', url: '/indexes/fz-cos/vectors/upsert', headers, payload: body('{"constructor":"c","toString":"t"}') })).statusCode).toBe(200);
+    const fetched = await app.inject({ url: '/indexes/fz-cos/vectors/fetch?ids=proto&namespace=proto-keys', headers: { 'api-key': KEY } });
+    expect(fetched.body).toContain('"metadata":{"constructor":"c","toString":"t"}');
+    expect((await app.inject({ method: 'POST', url: '/indexes/fz-cos/vectors/upsert', headers, payload: body('{"__proto__":"p"}') })).statusCode).toBe(400);
+    const form = await app.inject({ method: 'POST', url: '/represent', headers: { 'api-key': KEY, 'content-type': 'application/x-www-form-urlencoded' }, payload: '__proto__=x&constructor=y' });
+    expect(form.statusCode).toBe(400);
+    expect(form.body).not.toContain('given twice');
+    await database.index('fz-cos').deleteNamespace('proto-keys');
+  });
+
   it('a schema error on a field named after an Object.prototype member answers 400 (was no answer at all)', async () => {
     const routes = ['/indexes', '/indexes/fz-cos/query', '/indexes/fz-cos/vectors/upsert', '/indexes/fz-cos/vectors/update', '/represent', '/verify', '/search', '/register', '/analyze'];
     for (const url of routes) {

@@ -45,6 +45,7 @@ import type { CallMeaning } from './store-errors.js';
 import { wireFilter } from './wire-filter.js';
 import { upsertRequests, wireValues } from './wire-records.js';
 import { at } from '../../util/checked.js';
+import { keyedByUser } from '../../util/keyed-by-user.js';
 
 /** Pinecone's name for the default namespace in its namespace routes and listings; the interface's is ''. */
 const WIRE_DEFAULT_NAMESPACE = '__default__';
@@ -216,7 +217,7 @@ export class PineconeIndex<M extends RecordMetadata = RecordMetadata> implements
     const filter = options.filter === undefined || isEmptyFilter(options.filter) ? undefined : options.filter;
     if (filter !== undefined) compileFilter(filter);
     const stats = await this.connection.call(this.meaning('stats'), () => this.index.describeIndexStats(filter === undefined ? undefined : { filter: wireFilter(filter) }));
-    const namespaces: Record<string, number> = {};
+    const namespaces = keyedByUser<number>();
     for (const [name, summary] of Object.entries(stats.namespaces ?? {})) {
       if (summary.recordCount > 0) namespaces[interfaceNamespace(name)] = summary.recordCount;
     }
