@@ -65,6 +65,11 @@ const ServerSchema = z.strictObject({
    * (empty) by default. A name that resolves to a private, loopback or link-local address is
    * refused unless that address (or its range) is listed too; redirects to another host are refused.
    */
+  /**
+   * Keep a 96×96 thumbnail of each face enrolled through the server, so the web page can show
+   * who a candidate is. Off by default: a crop is biometric data.
+   */
+  keepFaceCrops: z.boolean({ error: 'expects true or false (FACEVAULT_KEEP_FACE_CROPS: true or false)' }).default(false),
   urlHosts: z.array(z.string().min(1).regex(/^\S+$/, 'a URL host cannot hold whitespace').transform((host) => host.toLowerCase())).default([]),
 });
 
@@ -103,6 +108,7 @@ export interface ConfigLayer {
     shutdownTimeoutMs?: number | string;
     imagesDir?: string;
     urlHosts?: string[];
+    keepFaceCrops?: boolean | string;
   };
 }
 
@@ -132,6 +138,7 @@ export const ENVIRONMENT = {
   FACEVAULT_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
   FACEVAULT_IMAGES: 'server.imagesDir',
   FACEVAULT_ALLOW_URL_HOSTS: 'server.urlHosts',
+  FACEVAULT_KEEP_FACE_CROPS: 'server.keepFaceCrops',
 } as const;
 
 /** A value and the source it came from, so an error can say where to fix it. */
@@ -223,6 +230,7 @@ function parseEnvironmentValue(path: string, raw: string): unknown {
   if (path === 'server.apiKeys' || path === 'server.urlHosts') return raw.split(',').map((key) => key.trim()).filter((key) => key.length > 0);
   // `FACEVAULT_AUTH=disabled` is the environment's spelling of --no-auth; anything else fails validation by name.
   if (path === 'server.auth') return raw === 'enabled' ? true : raw === 'disabled' ? false : raw;
+  if (path === 'server.keepFaceCrops') return raw === 'true' ? true : raw === 'false' ? false : raw;
   return raw;
 }
 

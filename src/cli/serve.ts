@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--max-body-bytes <n>', 'largest request body [env FACEVAULT_MAX_BODY_BYTES; default 128 MiB; an upsert is also held to what 1,000 records of its index dimension can need]')
     .option('--images <dir>', 'let the face routes read images by path, inside this folder only (DeepFace clients send "img": "dataset/img1.jpg") [env FACEVAULT_IMAGES; default: no paths]')
     .option('--allow-url-hosts <hosts>', 'let the face routes fetch image URLs from these hosts, comma-separated names, IPs or CIDRs; a private address must be listed itself [env FACEVAULT_ALLOW_URL_HOSTS; default: no URLs]')
+    .option('--keep-face-crops', 'keep a 96×96 thumbnail of each face enrolled, shown by the web page beside candidates; biometric data, off by default [env FACEVAULT_KEEP_FACE_CROPS=true]')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent [env FACEVAULT_LOG_LEVEL; default info]')
     .action(async (_options: unknown, command: Command) => {
       const options = command.opts<ServeOptions>();
@@ -42,6 +43,7 @@ export function register(program: Command): void {
           publicUrl: typed('publicUrl') as string | undefined,
           maxBodyBytes: typed('maxBodyBytes') as string | undefined,
           imagesDir: typed('images') as string | undefined,
+          keepFaceCrops: typed('keepFaceCrops') as boolean | undefined,
           urlHosts: (typed('allowUrlHosts') as string | undefined)?.split(',').map((host) => host.trim()).filter(Boolean),
         },
       };
@@ -65,6 +67,7 @@ interface ServeOptions {
   maxBodyBytes?: string;
   images?: string;
   allowUrlHosts?: string;
+  keepFaceCrops?: boolean;
   logLevel?: string;
 }
 

@@ -25,6 +25,11 @@ export interface FaceRecordMetadata extends RecordMetadata {
   enrolledAt: string;
 }
 
+/** An enrolled face's metadata with its thumbnail: a 96×96 JPEG, base64, only in galleries that keep face crops (face-crop.ts). */
+export interface FaceRecordWithCrop extends FaceRecordMetadata {
+  crop: string;
+}
+
 /** An enrolled face as the gallery reports it. */
 export interface FaceRecord {
   readonly id: string;
@@ -48,7 +53,7 @@ export function faceRecordId(photoHash: string, face: number): string {
   return `${photoHash}-${face}`;
 }
 
-export function toRecordMetadata(fields: { subject: string; source: string; model: string; detectorScore: number; facialArea: FacialArea; enrolledAt: Date }): FaceRecordMetadata {
+export function toRecordMetadata(fields: { subject: string; source: string; model: string; detectorScore: number; facialArea: FacialArea; enrolledAt: Date; crop?: string }): FaceRecordMetadata | FaceRecordWithCrop {
   const { x, y, w, h } = fields.facialArea;
   return {
     subject: fields.subject,
@@ -60,6 +65,7 @@ export function toRecordMetadata(fields: { subject: string; source: string; mode
     boxW: Math.round(w),
     boxH: Math.round(h),
     enrolledAt: fields.enrolledAt.toISOString(),
+    ...(fields.crop === undefined ? {} : { crop: fields.crop }),
   };
 }
 

@@ -17,6 +17,7 @@ import type { MetadataFilter, StoreIndex, StoreRecord, VectorStore } from '../st
 import { MAX_BATCH } from '../stores/vector-store.js';
 import { forEachConcurrent } from './concurrent.js';
 import type { EnrollItem } from './enroll-sources.js';
+import { faceCropBase64 } from './face-crop.js';
 import { contentHash, faceRecordId, toFaceRecord, toRecordMetadata, type FaceRecord, type FaceRecordMetadata } from './face-record.js';
 import { cosineDistanceFromScore, decideIdentity, rankSubjects, type Identity, type SubjectCandidate, type ThresholdRule } from './identify.js';
 import { checkSubjectName } from './subject-name.js';
@@ -36,6 +37,11 @@ export interface GalleryOptions {
   readonly model?: string;
   /** The gallery's name: its namespace in the model's index. Default 'default'. */
   readonly name?: string;
+  /**
+   * Keep a 96×96 thumbnail of each enrolled face (face-crop.ts), for people reviewing candidates.
+   * Off by default: a crop is biometric data. Faces enrolled while off have none.
+   */
+  readonly keepFaceCrops?: boolean;
 }
 
 /** Detector settings passed through to the face pipeline. */
@@ -153,6 +159,7 @@ export class Gallery {
     /** The namespace of this gallery in the model's index. */
     readonly name: string,
     private readonly pipeline: FacePipeline | undefined,
+    private readonly keepFaceCrops: boolean,
   ) {}
 
   /**
@@ -165,7 +172,7 @@ export class Gallery {
     const name = options.name ?? DEFAULT_GALLERY;
     if (typeof name !== 'string' || name === '') throw fvError('FV_ERR_INVALID_ARGUMENT', `gallery name must be a non-empty string, got ${JSON.stringify(name)}`, { field: 'name', value: name });
     const index = await options.store.ensureIndex<FaceRecordMetadata>({ name: galleryIndexName(entry.info.name), dimension: entry.info.dimension, metric: 'cosine' });
-    return new Gallery(index, entry, name, options.pipeline);
+    return new Gallery(index, entry, name, options.pipeline, options.keepFaceCrops ?? false);
   }
 
   get model(): ModelInfo {
@@ -223,7 +230,9 @@ export class Gallery {
     }
     const enrolledAt = new Date();
     // A store batch holds 1,000 records: a photo of more faces than that (none seen yet) keeps its first 1,000.
-    const records: StoreRecord<FaceRecordMetadata>[] = faces.slice(0, MAX_BATCH).map((face, i) => ({
+    const kept = faces.slice(0, MAX_BATCH);
+    const crops = this.keepFaceCrops ? await Promise.all(kept.map((face) => faceCropBase64(bytes, face.facialArea))) : [];
+    const records: StoreRecord<FaceRecordMetadata>[] = kept.map((face, i) => ({
       id: faceRecordId(hash, i),
       values: face.embedding,
       metadata: toRecordMetadata({
@@ -233,6 +242,7 @@ export class Gallery {
         detectorScore: face.faceConfidence,
         facialArea: face.facialArea,
         enrolledAt,
+        ...(crops[i] === undefined ? {} : { crop: crops[i] }),
       }),
     }));
     // One upsert per photo: all its faces are stored, or none, so a resumed batch never finds half a
@@ -304,6 +314,16 @@ export class Gallery {
     if (!stored) throw fvError('FV_ERR_RECORD_NOT_FOUND', `gallery "${this.name}" (index ${this.indexName}) holds no face record "${recordId}"`, { id: recordId, gallery: this.name });
     const result = await pipeline.verify(image, stored.values, { ...options.detection, model: this.entry.info.name, metric: 'cosine', threshold: options.threshold === undefined ? this.entry.info.thresholds.cosine : checkedThreshold(options.threshold) });
     return { ...result, record: toFaceRecord(recordId, stored.metadata) };
+  }
+
+  /**
+   * The stored thumbnail of a face (JPEG bytes), or undefined when the record is not in the
+   * gallery or was enrolled without crops.
+   */
+  async getFaceCrop(recordId: string): Promise<Buffer | undefined> {
+    const record = (await this.index.fetch([recordId], { namespace: this.name })).get(recordId);
+    const crop = record?.metadata?.crop;
+    return typeof crop === 'string' ? Buffer.from(crop, 'base64') : undefined;
   }
 
   /** A stored face by record id, or undefined. */

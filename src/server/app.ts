@@ -72,7 +72,7 @@ export async function buildApp({ config, store, logger }: AppOptions): Promise<F
   });
 
   app.decorate('store', store);
-  app.decorate('faces', new FaceService(store));
+  app.decorate('faces', new FaceService(store, config.keepFaceCrops));
   installOpenApi(app);
   installErrorHandling(app);
   installSecurityHeaders(app);

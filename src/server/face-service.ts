@@ -30,7 +30,11 @@ export interface GallerySummary {
 export class FaceService {
   private starting: Promise<FacePipeline> | undefined;
   private closed = false;
-  constructor(private readonly store: VectorStore) {}
+  constructor(
+    private readonly store: VectorStore,
+    /** Whether galleries keep a thumbnail of each face enrolled (config `keepFaceCrops`). */
+    private readonly keepFaceCrops = false,
+  ) {}
 
   /** True once a request has started the face pipeline. */
   get pipelineStarted(): boolean {
@@ -62,7 +66,7 @@ export class FaceService {
    */
   async gallery(name: string, model: string, embeds: boolean): Promise<Gallery> {
     const pipeline = embeds ? await this.pipeline() : undefined;
-    return Gallery.open({ store: this.store, pipeline, model, name });
+    return Gallery.open({ store: this.store, pipeline, model, name, keepFaceCrops: this.keepFaceCrops });
   }
 
   /**

@@ -12,6 +12,7 @@ import type { FaceRecord } from '../recognition/face-record.js';
 import { modelFor, verificationOf } from './face-deepface.js';
 import { FACE_BODY_LIMIT, requestImage } from './face-input.js';
 import {
+  FaceCropResponse,
   FaceRecordResponse,
   GalleriesResponse,
   GalleryParams,
@@ -131,6 +132,29 @@ export const galleryRoutes: FastifyPluginAsync = async (app) => {
       const model = modelFor(request.query.model_name).info.name;
       const record = await (await faces.existingGallery(name, model))?.getRecord(id);
       return recordOf(name, record ?? recordNotFound(name, id));
+    },
+  );
+
+  app.get<{ Params: RecordParams; Querystring: ModelQuery }>(
+    '/galleries/:gallery/records/:id/crop',
+    {
+      schema: routeSchema({
+        summary: 'The thumbnail of a stored face (96×96 JPEG), kept only when the server runs with --keep-face-crops',
+        operationId: 'get_record_crop',
+        tags: TAGS,
+        params: RecordParams,
+        querystring: ModelQuery,
+        response: { 200: FaceCropResponse },
+      }),
+    },
+    async (request, reply) => {
+      const { gallery: name, id } = request.params;
+      const model = modelFor(request.query.model_name).info.name;
+      const gallery = await faces.existingGallery(name, model);
+      const crop = await gallery?.getFaceCrop(id);
+      if (crop) return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600').send(crop);
+      if (!(await gallery?.getRecord(id))) recordNotFound(name, id);
+      throw fvError('FV_ERR_RECORD_NOT_FOUND', `face record "${id}" of gallery "${name}" has no thumbnail: it was enrolled while the server kept no face crops (--keep-face-crops)`, { id, gallery: name, crop: false });
     },
   );
 

@@ -53,6 +53,9 @@ export const SubjectChangeResponse = z.object({
 });
 export type SubjectChangeResponse = z.infer<typeof SubjectChangeResponse>;
 
+/** A JPEG's bytes; documented as a binary string, sent as they are. */
+export const FaceCropResponse = z.string().describe('image/jpeg: a 96×96 thumbnail of the face');
+
 export const FaceRecordResponse = z.object({
   id: z.string(),
   gallery: z.string(),
