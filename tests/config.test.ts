@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       dataDir: resolve('facevault-data'),
       logLevel: 'info',
       synchronous: 'normal',
-      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 134_217_728, maxBodyBytesInFlight: 268_435_456, requestTimeoutMs: 120_000, shutdownTimeoutMs: 10_000, urlHosts: [] },
+      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 134_217_728, maxBodyBytesInFlight: 268_435_456, requestTimeoutMs: 120_000, shutdownTimeoutMs: 10_000, keepFaceCrops: false, urlHosts: [] },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.server)).toBe(true);
