@@ -34,7 +34,8 @@ describe.skipIf(!suite.available)(suite.title, () => {
 
   beforeAll(async () => {
     buildWebPage();
-    h = await startHarness();
+    // Crops kept, so the search page can show each candidate's stored face.
+    h = await startHarness({ keepFaceCrops: true });
     photos.group = await photo(4);
     const [first, second] = atLeast(await boxesOf(h, photos.group), 2);
     photos.ada = await cropFace(photos.group, first);
@@ -170,6 +171,11 @@ describe.skipIf(!suite.available)(suite.title, () => {
       expect(await adaRow.locator('td').first().textContent()).toBe('ada');
       expect(Number(await adaRow.locator('td').nth(1).textContent())).toBeLessThan(0.05);
       expect(Number(await adaRow.locator('meter').getAttribute('value'))).toBeGreaterThan(90);
+      // The candidate's stored face, fetched with the key and shown beside the name.
+      const thumbnail = adaRow.locator('img.thumbnail');
+      await expect.poll(() => thumbnail.count(), { timeout: SLOW }).toBe(1);
+      await expect.poll(() => thumbnail.evaluate((img: { naturalWidth: number }) => img.naturalWidth)).toBe(96);
+      expect(await thumbnail.getAttribute('alt')).toBe('Stored face of ada');
       expect(await results.textContent()).toContain('exact search');
       await screenshot(page, 'search');
 

@@ -45,6 +45,27 @@ export class Api {
     return this.send<T>('DELETE', path);
   }
 
+  /**
+   * An image the API serves (a face thumbnail), or undefined when the server has none (404).
+   * Fetched with the key, which an <img src> could not send.
+   * @throws ApiError for other failures.
+   */
+  async image(path: string, signal?: AbortSignal): Promise<Blob | undefined> {
+    const response = await fetch(path, { headers: { 'Api-Key': this.key }, signal, cache: 'no-store' });
+    if (response.status === 404) return undefined;
+    if (response.ok) return response.blob();
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const error = errorOf(response.status, json, text);
+    if (error.status === 401) this.onUnauthorized(error);
+    throw error;
+  }
+
   /** @throws ApiError for any answer but 2xx, and NETWORK when the server cannot be reached. */
   async send<T>(method: string, path: string, body?: Body, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { 'Api-Key': this.key, Accept: 'application/json' };

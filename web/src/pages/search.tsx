@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api.js';
 import { FaceImage, type LabelledBox } from '../components/face-image.js';
+import { FaceThumbnail } from '../components/face-thumbnail.js';
 import { ErrorNotice } from '../components/notice.js';
 import { useObjectUrl } from '../components/object-url.js';
 import { PhotoPicker } from '../components/photo-picker.js';
@@ -115,7 +116,7 @@ export function SearchPage({ api, gallery }: { api: Api; gallery: string }) {
                 {result.identities.filter((face) => face.verdict === 'known').length} recognised · {method === 'exact' ? 'exact' : 'approximate'} search
               </p>
               {result.identities.map((face, i) => (
-                <FaceCandidates key={i} n={i + 1} known={face.verdict === 'known' ? face.img_name : null} rows={result.results[i] ?? []} />
+                <FaceCandidates key={i} n={i + 1} known={face.verdict === 'known' ? face.img_name : null} rows={result.results[i] ?? []} api={api} gallery={gallery} />
               ))}
             </div>
           )}
@@ -125,7 +126,7 @@ export function SearchPage({ api, gallery }: { api: Api; gallery: string }) {
   );
 }
 
-function FaceCandidates({ n, known, rows }: { n: number; known: string | null; rows: readonly SearchRow[] }) {
+function FaceCandidates({ n, known, rows, api, gallery }: { n: number; known: string | null; rows: readonly SearchRow[]; api: Api; gallery: string }) {
   const threshold = rows[0]?.threshold;
   return (
     <article class={`face ${known ? 'known' : 'unknown'}`} data-face={n}>
@@ -153,6 +154,7 @@ function FaceCandidates({ n, known, rows }: { n: number; known: string | null; r
               return (
                 <tr key={row.id} class={within ? 'within' : 'beyond'}>
                   <td>
+                    <FaceThumbnail api={api} gallery={gallery} id={row.id} name={row.img_name} />
                     {row.img_name}
                     {!within && <span class="muted"> (too far)</span>}
                   </td>
