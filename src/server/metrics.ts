@@ -2,6 +2,7 @@
  * `GET /metrics` in Prometheus' text format: requests and their latency by method, route pattern
  * and status, and the records each index holds (read when scraped).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isFacevaultError } from '../errors.js';
@@ -24,6 +25,13 @@ export function installMetrics(app: FastifyInstance): void {
     ['method', 'route', 'status'],
     LATENCY_BUCKETS,
   );
+
+  // Event-loop delay: how long a ready callback waited for the loop. A scan or a compaction on
+  // the main thread shows here before it shows in latencies. Sampled every 10 ms; reset on
+  // each scrape, so each scrape reports the interval since the one before.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  app.addHook('onClose', async () => loopDelay.disable());
 
   app.addHook('onResponse', async (request, reply) => {
     const labels = [request.method, request.routeOptions.url ?? 'unmatched', String(reply.statusCode)];
@@ -48,7 +56,14 @@ export function installMetrics(app: FastifyInstance): void {
         requests.render() +
         latency.render() +
         renderGauge('facevault_index_records', 'Records held by each index, all namespaces.', ['index'], records) +
-        renderGauge('process_resident_memory_bytes', 'Resident memory of the server process.', [], [{ labels: [], value: process.memoryUsage.rss() }]);
+        renderGauge('process_resident_memory_bytes', 'Resident memory of the server process.', [], [{ labels: [], value: process.memoryUsage.rss() }]) +
+        renderGauge(
+          'facevault_event_loop_delay_seconds',
+          'Event-loop delay since the previous scrape, by quantile (the loop is sampled every 10 ms).',
+          ['quantile'],
+          [0.5, 0.99, 1].map((q) => ({ labels: [String(q)], value: loopDelay.percentile(q * 100) / 1e9 })),
+        );
+      loopDelay.reset();
       return reply.type(PROMETHEUS_CONTENT_TYPE).send(text);
     },
   );

@@ -173,6 +173,23 @@ describe('/metrics', () => {
     expect(text).toContain('facevault_index_records{index="small"} 2\n');
     expect(text).toContain('# TYPE facevault_http_request_duration_seconds histogram');
   });
+
+  it('reports the event-loop delay since the previous scrape, and sees a blocked loop', async () => {
+    await app.inject({ url: '/metrics', headers: auth });
+    const blockedUntil = Date.now() + 120;
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        while (Date.now() < blockedUntil); // a synchronous stall, as a long scan on the main thread would be
+        resolve();
+      }, 20),
+    );
+    // The monitor records a stall when its own (late) sampling timer fires.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const text = (await app.inject({ url: '/metrics', headers: auth })).body;
+    const max = Number(/^facevault_event_loop_delay_seconds\{quantile="1"\} (\S+)$/m.exec(text)?.[1]);
+    expect(max).toBeGreaterThan(0.05);
+    expect(text).toMatch(/^facevault_event_loop_delay_seconds\{quantile="0.99"\} \S+$/m);
+  });
 });
 
 describe('/openapi.json', () => {
