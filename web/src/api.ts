@@ -54,16 +54,7 @@ export class Api {
     const response = await fetch(path, { headers: { 'Api-Key': this.key }, signal, cache: 'no-store' });
     if (response.status === 404) return undefined;
     if (response.ok) return response.blob();
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const error = errorOf(response.status, json, text);
-    if (error.status === 401) this.onUnauthorized(error);
-    throw error;
+    throw this.failure(response.status, await response.text());
   }
 
   /** @throws ApiError for any answer but 2xx, and NETWORK when the server cannot be reached. */
@@ -83,16 +74,24 @@ export class Api {
       throw new ApiError(0, 'NETWORK', 'the server cannot be reached: is facevault still running?');
     }
     const text = await response.text();
-    let json: unknown;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    if (response.ok) return json as T;
-    const error = errorOf(response.status, json, text);
+    if (response.ok) return parsed(text) as T;
+    throw this.failure(response.status, text);
+  }
+
+  /** The error of a refused request; a refused key is reported to the page first. */
+  private failure(status: number, text: string): ApiError {
+    const error = errorOf(status, parsed(text), text);
     if (error.status === 401) this.onUnauthorized(error);
-    throw error;
+    return error;
+  }
+}
+
+/** An answer's JSON, or undefined for an empty or non-JSON body. */
+function parsed(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
