@@ -20,7 +20,7 @@ import type { EnrollItem } from './enroll-sources.js';
 import { faceCropBase64 } from './face-crop.js';
 import { contentHash, faceRecordId, toFaceRecord, toRecordMetadata, type FaceRecord, type FaceRecordMetadata } from './face-record.js';
 import { cosineDistanceFromScore, decideIdentity, rankSubjects, type Identity, type SubjectCandidate, type ThresholdRule } from './identify.js';
-import { checkSubjectName } from './subject-name.js';
+import { checkSubjectName, holdsControlCharacter } from './subject-name.js';
 
 export const DEFAULT_GALLERY = 'default';
 
@@ -171,6 +171,7 @@ export class Gallery {
     const entry = resolveModel(options.model ?? options.pipeline?.model.name);
     const name = options.name ?? DEFAULT_GALLERY;
     if (typeof name !== 'string' || name === '') throw fvError('FV_ERR_INVALID_ARGUMENT', `gallery name must be a non-empty string, got ${JSON.stringify(name)}`, { field: 'name', value: name });
+    if (holdsControlCharacter(name)) throw fvError('FV_ERR_INVALID_ARGUMENT', `gallery name ${JSON.stringify(name)} holds a control character`, { field: 'name', value: name });
     const index = await options.store.ensureIndex<FaceRecordMetadata>({ name: galleryIndexName(entry.info.name), dimension: entry.info.dimension, metric: 'cosine' });
     return new Gallery(index, entry, name, options.pipeline, options.keepFaceCrops ?? false);
   }

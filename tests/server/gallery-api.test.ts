@@ -183,4 +183,13 @@ describe('register, search, and the gallery resources', () => {
       ['visitors', 1],
     ]);
   });
+
+  it('refuses a gallery name holding a control character (NUL, newline) with a 400 naming it', async () => {
+    for (const gallery of ['bad\u0000name', 'two\nlines']) {
+      const registered = await call(h, 'POST', '/register', { img: faces.stranger.toString('base64'), img_name: 'x', gallery });
+      expect(registered.status, JSON.stringify(gallery)).toBe(400);
+      expect(registered.json.error).toContain('holds a control character');
+    }
+    expect((await call(h, 'GET', '/galleries')).json.galleries).toHaveLength(2);
+  });
 });
