@@ -17,7 +17,7 @@ import type { MetadataFilter, StoreIndex, StoreRecord, VectorStore } from '../st
 import { MAX_BATCH } from '../stores/vector-store.js';
 import { forEachConcurrent } from './concurrent.js';
 import type { EnrollItem } from './enroll-sources.js';
-import { faceCropBase64 } from './face-crop.js';
+import { faceCropsBase64 } from './face-crop.js';
 import { contentHash, faceRecordId, toFaceRecord, toRecordMetadata, type FaceRecord, type FaceRecordMetadata } from './face-record.js';
 import { cosineDistanceFromScore, decideIdentity, rankSubjects, type Identity, type SubjectCandidate, type ThresholdRule } from './identify.js';
 import { checkSubjectName, holdsControlCharacter } from './subject-name.js';
@@ -232,7 +232,7 @@ export class Gallery {
     const enrolledAt = new Date();
     // A store batch holds 1,000 records: a photo of more faces than that (none seen yet) keeps its first 1,000.
     const kept = faces.slice(0, MAX_BATCH);
-    const crops = this.keepFaceCrops ? await Promise.all(kept.map((face) => faceCropBase64(bytes, face.facialArea))) : [];
+    const crops = this.keepFaceCrops ? await faceCropsBase64(bytes, kept.map((face) => face.facialArea)) : [];
     const records: StoreRecord<FaceRecordMetadata>[] = kept.map((face, i) => ({
       id: faceRecordId(hash, i),
       values: face.embedding,

@@ -43,6 +43,30 @@ describe('face thumbnails', () => {
     expect(await erased.json()).toMatchObject({ code: 'FV_ERR_RECORD_NOT_FOUND' });
   });
 
+  it('are cut per face from a group photo, and from an EXIF-rotated photo as the detector saw it', async () => {
+    const group = await photo(4);
+    const enrolled = await call(keeping, 'POST', '/register', { img: group.toString('base64') });
+    const ids = enrolled.json.ids as string[];
+    expect(ids.length).toBeGreaterThan(2);
+    const crops = await Promise.all(ids.map(async (id) => Buffer.from(await (await cropOf(keeping, id)).arrayBuffer())));
+    for (const crop of crops) expect(await sharp(crop).metadata()).toMatchObject({ width: 96, height: 96 });
+    expect(new Set(crops.map((crop) => crop.toString('base64'))).size).toBe(ids.length);
+
+    // The same face stored on its side with EXIF orientation 6 (shown upright): its thumbnail is upright too.
+    const upright = at(crops, 0);
+    const sideways = await sharp(await cropFace(group, at(await boxesOf(keeping, group), 0)))
+      .rotate(-90)
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
+    const rotated = await call(keeping, 'POST', '/register', { img: sideways.toString('base64'), img_name: 'sideways' });
+    const crop = Buffer.from(await (await cropOf(keeping, rotated.json.ids[0] as string)).arrayBuffer());
+    const grey = async (jpeg: Buffer) => sharp(jpeg).greyscale().resize(24, 24).raw().toBuffer();
+    const difference = (a: Buffer, b: Buffer) => a.reduce((sum, value, i) => sum + Math.abs(value - (b[i] ?? 0)), 0) / a.length;
+    const [asSeen, reference, turned] = await Promise.all([grey(crop), grey(upright), sharp(upright).rotate(90).jpeg().toBuffer().then(grey)]);
+    expect(difference(asSeen, reference)).toBeLessThan(difference(asSeen, turned));
+  });
+
   it('are not kept by default: the record is there, its thumbnail is a 404 that says why', async () => {
     const enrolled = await call(plain, 'POST', '/register', { img: face.toString('base64'), img_name: 'ada' });
     const id = enrolled.json.ids[0] as string;
