@@ -10,6 +10,7 @@ import { ANALYZE_ACTIONS, resolveActions, type AnalyzeAction, type FaceAnalysis 
 import type { FaceAnalyzer } from './analyze/analyze.js';
 import type { LivenessPrediction } from './analyze/liveness.js';
 import { alignFace, flipHorizontal, ImagePyramid, type AlignmentTemplate } from './align.js';
+import { detectFaceCrop, isFaceSized } from './detect/face-crop.js';
 import { resolveDetector, wholeImageFace, type FaceDetector } from './detect/registry.js';
 import { resolveDetectOptions, selectFaces, type DetectOptions } from './detect/select.js';
 import { l2Normalize } from './distance.js';
@@ -192,7 +193,10 @@ export class FaceEngine {
     const image = new ImagePyramid(decoded);
     checkFaceOptions(options);
     const expand = options.expandPercentage ?? 0;
-    const faces = selectFaces(await detector.detect(image, detectOptions), decoded, detectOptions).map((face) => (expand > 0 ? expandFace(face, expand, decoded) : face));
+    const { faceCrop } = detectOptions;
+    const asCrop = detectorName !== 'skip' && (faceCrop === 'auto' ? isFaceSized(decoded.width, decoded.height) : faceCrop);
+    const found = (asCrop ? await detectFaceCrop(detector, decoded, detectOptions, faceCrop === 'auto') : undefined) ?? (await detector.detect(image, detectOptions));
+    const faces = selectFaces(found, decoded, detectOptions).map((face) => (expand > 0 ? expandFace(face, expand, decoded) : face));
     if (faces.length > 0) return { image, faces };
     if (options.enforceDetection === false) return { image, faces: [wholeImageFace(decoded)] };
     throw fvError('FV_ERR_NO_FACE', `No face found in the image (${decoded.width}×${decoded.height}) at scoreThreshold ${detectOptions.scoreThreshold}, minFaceSize ${detectOptions.minFaceSize}; pass enforceDetection: false to use the whole image`, {

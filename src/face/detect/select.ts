@@ -29,6 +29,14 @@ export interface DetectOptions {
    * faces instead of 13), for 4 or 9 extra detector runs (~4× the detection time). Default false.
    */
   readonly tiles?: boolean;
+  /**
+   * Treat the image as a photo that is already one face (see `detect/face-crop.ts`): detect it
+   * inside a margin, keep the single best face, and take the whole image as the face when none is
+   * found. 'auto' (default): when the image is face-sized — each side 32-200 pixels, height /
+   * width 0.8-1.6, such as ORL's 92×112 — and its best face spans at least 40 % of its width.
+   * false: detect it as any photo.
+   */
+  readonly faceCrop?: boolean | 'auto';
 }
 
 export const DEFAULT_DETECT_OPTIONS: Readonly<Required<DetectOptions>> = Object.freeze({
@@ -37,6 +45,7 @@ export const DEFAULT_DETECT_OPTIONS: Readonly<Required<DetectOptions>> = Object.
   scoreThreshold: 0.5,
   select: 'largest',
   tiles: false,
+  faceCrop: 'auto',
 });
 
 /**
@@ -56,6 +65,9 @@ export function resolveDetectOptions(options: DetectOptions = {}): Required<Dete
   }
   if (typeof o.tiles !== 'boolean') {
     throw fvError('FV_ERR_INVALID_ARGUMENT', `tiles must be true or false, got ${String(o.tiles)}`, { field: 'tiles', value: o.tiles });
+  }
+  if (typeof o.faceCrop !== 'boolean' && o.faceCrop !== 'auto') {
+    throw fvError('FV_ERR_INVALID_ARGUMENT', `faceCrop must be true, false or 'auto', got ${String(o.faceCrop)}`, { field: 'faceCrop', value: o.faceCrop, allowed: [true, false, 'auto'] });
   }
   if (!FACE_SELECTIONS.includes(o.select)) {
     throw fvError('FV_ERR_INVALID_ARGUMENT', `select must be one of ${FACE_SELECTIONS.join(', ')}, got ${String(o.select)}`, { field: 'select', value: o.select, allowed: FACE_SELECTIONS });
