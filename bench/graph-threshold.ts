@@ -54,23 +54,23 @@ async function namespaceOf(data: Float32Array, dimension: number, n: number): Pr
   return ns;
 }
 
-function measure(ns: NamespaceState, queries: readonly Float32Array[]): Cell {
-  const search = (vector: Float32Array, exact: boolean) => ns.search({ vector, topK: K, exact, efSearch: HNSW.efSearch });
+async function measure(ns: NamespaceState, queries: readonly Float32Array[]): Promise<Cell> {
+  const search = (vector: Float32Array, exact: boolean) => ns.search({ vector, topK: K, exact, efSearch: HNSW.efSearch }, (hits) => hits);
   // A whole untimed pass first: the first sizes would otherwise time the JIT compiling both paths.
   for (const q of queries) {
-    search(q, true);
-    search(q, false);
+    await search(q, true);
+    await search(q, false);
   }
   const spent = { exact: 0, graph: 0 };
   for (const exact of [true, false, false, true]) {
     const start = performance.now();
-    for (const q of queries) search(q, exact);
+    for (const q of queries) await search(q, exact);
     spent[exact ? 'exact' : 'graph'] += performance.now() - start;
   }
   let hits = 0;
   for (const q of queries) {
-    const truth = new Set(search(q, true).map((hit) => hit.slot));
-    for (const hit of search(q, false)) if (truth.has(hit.slot)) hits++;
+    const truth = new Set((await search(q, true)).map((hit) => hit.slot));
+    for (const hit of await search(q, false)) if (truth.has(hit.slot)) hits++;
   }
   const perQueryUs = (ms: number) => (ms * 1000) / (2 * queries.length);
   return { exactUs: perQueryUs(spent.exact), graphUs: perQueryUs(spent.graph), recall: hits / (queries.length * K) };
@@ -96,7 +96,7 @@ try {
     const cells: { n: number; cell: Cell }[] = [];
     for (const n of SIZES) {
       const ns = await namespaceOf(data, dimension, n);
-      const cell = measure(ns, probes);
+      const cell = await measure(ns, probes);
       await ns.close();
       cells.push({ n, cell });
       rows.push({ dims: dimension, records: n, exact_scan_us: cell.exactUs, graph_us: cell.graphUs, graph_over_exact: cell.graphUs / cell.exactUs, graph_recall_at_10: cell.recall });

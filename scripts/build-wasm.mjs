@@ -11,9 +11,11 @@ const source = new URL('src/vector/exact/kernel.wat', root);
 const outputs = [new URL('src/vector/exact/kernel.wasm', root), new URL('dist/vector/exact/kernel.wasm', root)];
 
 const wabt = await createWabt();
-const module = wabt.parseWat(fileURLToPath(source), readFileSync(source, 'utf8'), { simd: true });
+// The memory is shared (scan threads bind to it): both parsing and validation need the threads feature.
+const features = { simd: true, threads: true };
+const module = wabt.parseWat(fileURLToPath(source), readFileSync(source, 'utf8'), features);
 try {
-  module.validate();
+  module.validate(features);
   const { buffer } = module.toBinary({});
   for (const output of outputs) {
     mkdirSync(dirname(fileURLToPath(output)), { recursive: true });

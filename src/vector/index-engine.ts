@@ -4,13 +4,13 @@
  * Every write follows the same order — validated batch → committed to storage → applied in
  * memory → acknowledged — so a crash at any point leaves either the whole batch or none of it.
  * JavaScript runs one write at a time and storage commits synchronously, so no write can
- * interleave with another between commit and apply.
+ * interleave with another between commit and apply. Each commit-and-apply goes through its
+ * namespace's gate: it waits while scan threads read the namespace's memory.
  */
 import { join } from 'node:path';
 import { fvError } from '../errors.js';
 import { deservesGraph } from './ann/graph-policy.js';
-import type { MetadataPredicate } from './filter.js';
-import { NamespaceState, type Hit } from './namespace.js';
+import { NamespaceState, type Hit, type SearchRequest } from './namespace.js';
 import type { SegmentBatch, Storage } from './storage/sqlite-log.js';
 import type { IndexConfig, RecordMetadata } from './types.js';
 
@@ -77,38 +77,58 @@ export class IndexEngine {
     const ns = this.namespaceFor(namespace);
     // Opened before the commit, so that a graph that cannot open fails the write rather than follow it.
     if (this.config.engine === 'approximate' && deservesGraph(ns.recordCount + ids.length)) await ns.ensureGraph(this.config.hnsw);
-    const seqs = new Float64Array(ids.length);
-    for (let i = 0; i < ids.length; i++) seqs[i] = this.lastSeq + 1 + i;
-    this.storage.appendUpsert(this.name, namespace, { ids, seqs, vectors, metadataJson });
-    this.lastSeq += ids.length;
-    ns.applyUpsert({ ids, seqs, vectors, metadata });
-    this.maybeCompact(ns);
-    return ids.length;
+    return ns.gate.write(() => {
+      // Looked up again: a namespace deletion that waited in the gate ahead of this write has run.
+      const target = this.namespaceFor(namespace);
+      const seqs = new Float64Array(ids.length);
+      for (let i = 0; i < ids.length; i++) seqs[i] = this.lastSeq + 1 + i;
+      this.storage.appendUpsert(this.name, namespace, { ids, seqs, vectors, metadataJson });
+      this.lastSeq += ids.length;
+      target.applyUpsert({ ids, seqs, vectors, metadata });
+      this.maybeCompact(target);
+      return ids.length;
+    });
   }
 
   /** Deletes the given ids that exist; returns how many did. */
-  deleteIds(namespace: string, ids: readonly string[]): number {
+  async deleteIds(namespace: string, ids: readonly string[]): Promise<number> {
     const ns = this.existing(namespace);
     if (!ns) return 0;
-    const present = ids.filter((id) => ns.slotOf(id) !== undefined);
-    if (present.length === 0) return 0;
-    this.storage.appendDelete(this.name, namespace, present);
-    ns.applyDelete(present);
-    this.maybeCompact(ns);
-    return present.length;
+    return ns.gate.write(() => {
+      // Looked up again: a namespace deletion that waited in the gate ahead of this write has run.
+      const target = this.existing(namespace);
+      const present = target ? ids.filter((id) => target.slotOf(id) !== undefined) : [];
+      if (!target || present.length === 0) return 0;
+      this.storage.appendDelete(this.name, namespace, present);
+      target.applyDelete(present);
+      this.maybeCompact(target);
+      return present.length;
+    });
   }
 
   async deleteNamespace(namespace: string): Promise<void> {
     const ns = this.namespaces.get(namespace);
-    this.storage.deleteNamespace(this.name, namespace);
-    this.namespaces.delete(namespace);
+    const remove = (): void => {
+      this.storage.deleteNamespace(this.name, namespace);
+      if (this.namespaces.get(namespace) === ns) this.namespaces.delete(namespace);
+    };
+    await (ns ? ns.gate.write(remove) : remove());
+    ns?.detachScans();
     await ns?.drop();
   }
 
-  search(namespace: string, vector: Float32Array, topK: number, predicate: MetadataPredicate | undefined, exact: boolean, ef: number | undefined): { ns: NamespaceState; hits: Hit[] } | undefined {
+  /**
+   * The top-k hits of a search, handed to `project` (slots to records) before any write can
+   * change the namespace; undefined when the namespace holds no records.
+   */
+  async search<T>(
+    namespace: string,
+    request: Omit<SearchRequest, 'efSearch'>,
+    project: (ns: NamespaceState, hits: Hit[]) => T,
+  ): Promise<T | undefined> {
     const ns = this.existing(namespace);
     if (!ns) return undefined;
-    return { ns, hits: ns.search({ vector, topK, predicate, exact, ef, efSearch: this.config.hnsw.efSearch }) };
+    return ns.search({ ...request, efSearch: this.config.hnsw.efSearch }, (hits) => project(ns, hits));
   }
 
   /**
@@ -146,11 +166,15 @@ export class IndexEngine {
     const rebuild = ns.hasGraph() || this.config.engine === 'approximate';
     await ns.drop();
     // Writes may have landed while the graph files went; the rewrite below is synchronous and
-    // takes the namespace as it is now. A namespace deleted meanwhile has nothing left to compact.
-    if (this.namespaces.get(namespace) !== ns) return { recordCount: 0, reclaimedVersions: 0 };
-    const reclaimedVersions = ns.deadVersions;
-    this.storage.compact(this.name, namespace, segmentsOf(ns, this.config.dimension));
-    ns.deadVersions = 0;
+    // takes the namespace as it is when the gate lets it run. A namespace deleted meanwhile has nothing left to compact.
+    const reclaimedVersions = await ns.gate.write(() => {
+      if (this.namespaces.get(namespace) !== ns) return undefined;
+      const dead = ns.deadVersions;
+      this.storage.compact(this.name, namespace, segmentsOf(ns, this.config.dimension));
+      ns.deadVersions = 0;
+      return dead;
+    });
+    if (reclaimedVersions === undefined) return { recordCount: 0, reclaimedVersions: 0 };
     if (rebuild && deservesGraph(ns.recordCount)) await ns.ensureGraph(this.config.hnsw);
     return { recordCount: ns.recordCount, reclaimedVersions };
   }
@@ -167,6 +191,7 @@ export class IndexEngine {
 
   async drop(): Promise<void> {
     await Promise.all([...this.namespaces.values()].map((ns) => ns.drop()));
+    for (const ns of this.namespaces.values()) ns.detachScans();
     this.namespaces.clear();
   }
 }

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { AnnIndex } from './ann/ann-index.js';
 import { GRAPH_IDLE_MS } from './ann/graph-policy.js';
 import { VectorSlab } from './exact/slab.js';
-import { searchExact } from './exact/scan.js';
+import { searchExact, type ExactSearchResult } from './exact/scan.js';
+import { ScanPool } from './exact/scan-pool.js';
 import type { MetadataPredicate } from './filter.js';
+import { ReadWriteGate } from './read-write-gate.js';
 import type { HnswConfig, Metric, RecordMetadata } from './types.js';
 import { sortUtf8 } from './utf8-order.js';
 import { at } from '../util/checked.js';
@@ -63,8 +65,16 @@ function searchWidth(ef: number, want: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(ef, want)));
 }
 
+/** A ranking done on this thread, or under way on the scan threads. */
+type Ranking = Hit[] | Promise<Hit[]>;
+
 export class NamespaceState {
   readonly slab: VectorSlab;
+  /**
+   * Held by every search; a write (commit and apply) goes through it, so it waits while scan
+   * threads read the slab. Writes run at once when no search is in flight.
+   */
+  readonly gate = new ReadWriteGate();
   private readonly idToSlot = new Map<string, number>();
   private readonly slotIds: (string | undefined)[] = [];
   private readonly slotSeqs: number[] = [];
@@ -245,7 +255,16 @@ export class NamespaceState {
     }
   }
 
-  search(request: SearchRequest): Hit[] {
+  /**
+   * The top-k hits for the request, handed to `project` before any write can change the
+   * namespace (it turns slots into ids and metadata). Large exact scans run on the scan threads,
+   * smaller ones on this thread.
+   */
+  async search<T>(request: SearchRequest, project: (hits: Hit[]) => T): Promise<T> {
+    return this.gate.read(async () => project(await this.rankFor(request)));
+  }
+
+  private rankFor(request: SearchRequest): Ranking {
     if (this.recordCount === 0) return [];
     const topK = Math.min(request.topK, this.recordCount);
     const ann = this.ann;
@@ -255,7 +274,7 @@ export class NamespaceState {
     return this.searchApproximately(ann, request, topK);
   }
 
-  private searchExactly(vector: Float32Array, topK: number, predicate: MetadataPredicate | undefined): Hit[] {
+  private searchExactly(vector: Float32Array, topK: number, predicate: MetadataPredicate | undefined): Ranking {
     const candidates = predicate ? this.slotsMatching(predicate) : undefined;
     if (candidates && candidates.length === 0) return [];
     return this.rank(vector, topK, candidates);
@@ -277,7 +296,7 @@ export class NamespaceState {
    * which also breaks ties by id. A filter is applied to the graph's candidates; when too few
    * pass, the graph is asked for more, and past a point an exact scan of the matches is cheaper.
    */
-  private searchApproximately(ann: AnnIndex, request: SearchRequest, topK: number): Hit[] {
+  private searchApproximately(ann: AnnIndex, request: SearchRequest, topK: number): Ranking {
     const { vector, predicate, ef } = request;
     const tail = this.liveTailSlots(predicate);
     let want = Math.max(topK * ANN_OVERFETCH, ANN_MIN_CANDIDATES);
@@ -337,9 +356,11 @@ export class NamespaceState {
     return Uint32Array.from(slots);
   }
 
-  private rank(vector: Float32Array, topK: number, candidates: Uint32Array | undefined): Hit[] {
-    const { slots, scores } = searchExact(this.slab, vector, topK, this.metric, { candidates, tieBreak: this.compareSlotIds });
-    return Array.from(slots, (slot, i): Hit => ({ slot, score: at(scores, i) }));
+  /** Scores every live slot (or the candidates): on the scan threads when that is many rows, else here. */
+  private rank(vector: Float32Array, topK: number, candidates: Uint32Array | undefined): Ranking {
+    const options = { candidates, tieBreak: this.compareSlotIds };
+    if (!ScanPool.worthIt(this.slab, candidates?.length ?? this.slab.highWater)) return hitsOf(searchExact(this.slab, vector, topK, this.metric, options));
+    return ScanPool.shared().search(this.slab, vector, topK, this.metric, options).then(hitsOf);
   }
 
   private readonly compareSlotIds = (a: number, b: number): number => {
@@ -353,8 +374,15 @@ export class NamespaceState {
     await this.ann?.flush();
   }
 
+  /** Closes the graph and detaches the slab from the scan threads. */
   async close(): Promise<void> {
+    this.detachScans();
     await this.releaseGraph(async (ann) => ann?.close());
+  }
+
+  /** The namespace is going away: the scan threads let go of its memory. */
+  detachScans(): void {
+    ScanPool.shared().release(this.slab);
   }
 
   /**
@@ -395,4 +423,8 @@ export class NamespaceState {
       if (this.graphReleasing === releasing) this.graphReleasing = undefined;
     }
   }
+}
+
+function hitsOf({ slots, scores }: ExactSearchResult): Hit[] {
+  return Array.from(slots, (slot, i): Hit => ({ slot, score: at(scores, i) }));
 }

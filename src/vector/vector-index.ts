@@ -86,11 +86,11 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
       vector = existing.slab.read(slot);
     }
     if (!exact) await engine.ensureGraph(namespace);
-    const result = engine.search(namespace, vector as Float32Array, q.topK, q.filter, exact, q.ef);
-    const matches: ScoredRecord<M>[] = result
-      ? result.hits.map(({ slot, score }) => toScored<M>(result.ns, slot, score, q.includeValues, q.includeMetadata))
-      : [];
-    return { matches, namespace, usage: READ_UNITS.query };
+    const request = { vector: vector as Float32Array, topK: q.topK, predicate: q.filter, exact, ef: q.ef };
+    const matches = await engine.search(namespace, request, (ns, hits) =>
+      hits.map(({ slot, score }) => toScored<M>(ns, slot, score, q.includeValues, q.includeMetadata)),
+    );
+    return { matches: matches ?? [], namespace, usage: READ_UNITS.query };
   }
 
   /** Records by id; unknown ids are left out of `records`, as Pinecone does. */
@@ -149,7 +149,7 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
   async deleteOne(options: { id: string; namespace?: string } | string): Promise<void> {
     const opts = typeof options === 'string' ? { id: options } : options;
     const id = validateId(opts?.id, 'id');
-    this.engine().deleteIds(this.ns(opts.namespace), [id]);
+    await this.engine().deleteIds(this.ns(opts.namespace), [id]);
   }
 
   /** Deletes by ids, or every record matching a metadata filter. */
@@ -163,10 +163,10 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
     if (opts?.filter !== undefined) {
       const predicate = compileFilter(opts.filter);
       const ids = engine.existing(namespace)?.idsMatching(predicate) ?? [];
-      for (let start = 0; start < ids.length; start += 10_000) engine.deleteIds(namespace, ids.slice(start, start + 10_000));
+      for (let start = 0; start < ids.length; start += 10_000) await engine.deleteIds(namespace, ids.slice(start, start + 10_000));
       return;
     }
-    engine.deleteIds(namespace, validateIds(opts?.ids, 'ids'));
+    await engine.deleteIds(namespace, validateIds(opts?.ids, 'ids'));
   }
 
   /** Deletes every record of the namespace (the namespace itself goes with them). */

@@ -1,6 +1,8 @@
 ;; Exact-search scan kernel: one ranking key per stored row, written to an output block.
 ;;
-;; Memory is owned by the host (one per namespace slab), imported as env.memory. Rows are
+;; Memory is owned by the host (one per namespace slab), imported as env.memory; it is shared, so
+;; scan threads bind their own instance of this module to a slab's memory and score disjoint rows
+;; at once (each with its own query and output scratch). Rows are
 ;; `rowBytes` apart, rowBytes a multiple of 16; the pad lanes of every row and of the query
 ;; are zero, so the SIMD loops need no scalar tail. Keys are "lower is closer" for every
 ;; metric so the host runs one top-k: euclidean -> sqrt(sum (q-x)^2), dotproduct -> -(q.x),
@@ -8,7 +10,7 @@
 ;; Four accumulators: one f32x4.add chain per 16 bytes would be latency-bound (~4 cycles per
 ;; add), well below memory bandwidth.
 (module
-  (memory (import "env" "memory") 1)
+  (memory (import "env" "memory") 1 65536 shared)
 
   ;; kind: 0 euclidean, 1 dotproduct, 2 cosine.
   ;; slots = 0: rows first .. first+count-1; else: rows named by the u32 array at `slots`.

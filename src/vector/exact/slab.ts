@@ -1,30 +1,20 @@
 /**
- * The per-namespace vector slab: every vector of a namespace in one WebAssembly memory, row
- * after row, so an exact scan is one linear pass at memory bandwidth.
- *
- * Memory layout (byte offsets; rows padded to a multiple of 4 floats with zeros, so the SIMD
- * kernel needs no scalar tail — no cost for the usual 128/512/1024 dimensions):
- *
- *   0              query scratch (one row)
- *   outOffset      key block: SCAN_BLOCK_ROWS float32 written by the kernel
- *   slotsOffset    candidate block: SCAN_BLOCK_ROWS u32 read by the kernel (filtered scans)
- *   vectorsOffset  capacity rows
- *   normsOffset    capacity float32: 1/‖row‖ for cosine (0 for a zero row)
+ * The per-namespace vector slab: every vector of a namespace in one shared WebAssembly memory,
+ * row after row, so an exact scan is one linear pass at memory bandwidth, on this thread or
+ * split over the scan threads (see slab-layout.ts for where everything sits).
  *
  * Scanning in blocks keeps the kernel's output in L1 while top-k reads it and makes the
- * scratch independent of the slab size. The norms sit after the rows and move when the slab
- * grows (a copy of 4 bytes a slot), so rows never move.
+ * scratch independent of the slab size. The norms and live flags sit after the rows and move
+ * when the slab grows (5 bytes a slot), so rows never move.
  */
 import { fvError } from '../../errors.js';
 import { at } from '../../util/checked.js';
 import type { Metric } from '../types.js';
-import { createKernel, KERNEL_KIND, WASM32_MAX_BYTES, WASM_PAGE_BYTES, type ExactKernel } from './kernel-loader.js';
+import { BlockScorer, prepareQuery } from './block-scorer.js';
+import { createKernel, WASM32_MAX_BYTES, WASM_PAGE_BYTES, type ExactKernel, type KernelMemory } from './kernel-loader.js';
+import { FLOAT_BYTES, SlabGeometry, type ScratchRegion, type SlabLayout } from './slab-layout.js';
 
-/** Rows the kernel scores per call. */
-export const SCAN_BLOCK_ROWS = 1024;
-
-const FLOAT_BYTES = 4;
-const CACHE_LINE = 64;
+export { SCAN_BLOCK_ROWS } from './slab-layout.js';
 
 export interface VectorSlabOptions {
   /** Slots to make room for up front (e.g. the record count when reloading) instead of doubling towards it. */
@@ -37,8 +27,6 @@ export interface VectorSlabOptions {
    */
   norms?: boolean;
 }
-
-const alignUp = (value: number, to: number): number => Math.ceil(value / to) * to;
 
 /**
  * Fixed-dimension float32 rows in slots, with a free list. Single-threaded, synchronous.
@@ -56,25 +44,18 @@ const alignUp = (value: number, to: number): number => Math.ceil(value / to) * t
 export class VectorSlab {
   /** Floats per vector. */
   readonly dimension: number;
-  private readonly rowFloats: number;
-  private readonly rowBytes: number;
-  private readonly outOffset: number;
-  private readonly slotsOffset: number;
-  private readonly vectorsOffset: number;
+  private readonly geometry: SlabGeometry;
   private readonly maxCapacity: number;
   private readonly kernel: ExactKernel;
+  private readonly scorer: BlockScorer;
   private capacitySlots = 0;
-  private normsOffset = 0;
+  private layoutNow: SlabLayout;
   private f32!: Float32Array;
-  private u32!: Uint32Array;
-  private keyBlock!: Float32Array;
-  private liveFlags: Uint8Array;
+  private liveFlags!: Uint8Array;
   private readonly freeSlots: number[] = [];
   private liveSlots = 0;
   private highWaterMark = 0;
-  private kernelKind = 0;
   private readonly keepsNorms: boolean;
-  private queryScale = 1;
 
   /**
    * @param dimension floats per vector, a positive integer (validated by the index).
@@ -83,13 +64,9 @@ export class VectorSlab {
   constructor(dimension: number, options: VectorSlabOptions = {}) {
     this.dimension = dimension;
     this.keepsNorms = options.norms ?? true;
-    this.rowFloats = alignUp(dimension, 4);
-    this.rowBytes = this.rowFloats * FLOAT_BYTES;
-    this.outOffset = alignUp(this.rowBytes, CACHE_LINE);
-    this.slotsOffset = this.outOffset + SCAN_BLOCK_ROWS * FLOAT_BYTES;
-    this.vectorsOffset = this.slotsOffset + SCAN_BLOCK_ROWS * FLOAT_BYTES;
+    this.geometry = new SlabGeometry(dimension);
     const maxPages = Math.floor(Math.min(options.maxBytes ?? WASM32_MAX_BYTES, WASM32_MAX_BYTES) / WASM_PAGE_BYTES);
-    this.maxCapacity = this.capacityIn(maxPages * WASM_PAGE_BYTES);
+    this.maxCapacity = this.geometry.capacityIn(maxPages * WASM_PAGE_BYTES);
     if (this.maxCapacity < 1) {
       throw fvError('FV_ERR_INVALID_ARGUMENT', `maxBytes ${options.maxBytes} cannot hold one vector of dimension ${dimension}`, {
         maxBytes: options.maxBytes,
@@ -98,9 +75,9 @@ export class VectorSlab {
     }
     const initialCapacity = Math.min(Math.max(options.initialCapacity ?? 0, 1), this.maxCapacity);
     this.kernel = createKernel(this.pagesFor(initialCapacity), maxPages);
-    this.capacitySlots = this.capacityIn(this.kernel.buffer.byteLength);
-    this.normsOffset = this.vectorsOffset + this.capacitySlots * this.rowBytes;
-    this.liveFlags = new Uint8Array(this.capacitySlots);
+    this.capacitySlots = Math.min(this.geometry.capacityIn(this.kernel.buffer.byteLength), this.maxCapacity);
+    this.layoutNow = this.geometry.layout(this.capacitySlots);
+    this.scorer = new BlockScorer(this.kernel.scan, this.kernel.memory, this.layoutNow, this.geometry.region(this.capacitySlots, 0));
     this.refreshViews();
   }
 
@@ -119,9 +96,24 @@ export class VectorSlab {
     return this.capacitySlots;
   }
 
-  /** Memory held: the WebAssembly memory plus the liveness map. */
+  /** Memory held: the WebAssembly memory (rows, norms, live flags, scratch). */
   get bytes(): number {
-    return this.kernel.buffer.byteLength + this.liveFlags.byteLength;
+    return this.kernel.buffer.byteLength;
+  }
+
+  /** The shared memory, for scan threads. */
+  get memory(): KernelMemory {
+    return this.kernel.memory;
+  }
+
+  /** Where rows, norms and live flags sit now; changes when the slab grows. */
+  get layout(): SlabLayout {
+    return this.layoutNow;
+  }
+
+  /** Scan thread `thread`'s scratch region (0-based) in the current layout. */
+  threadRegion(thread: number): ScratchRegion {
+    return this.geometry.region(this.capacitySlots, thread + 1);
   }
 
   /**
@@ -175,72 +167,50 @@ export class VectorSlab {
   /** A copy of the slot's vector. @throws FV_ERR_INTERNAL when the slot is not live. */
   read(slot: number): Float32Array {
     this.assertLive(slot);
-    const start = this.vectorsOffset / FLOAT_BYTES + slot * this.rowFloats;
+    const start = (this.layoutNow.vectorsOffset + slot * this.layoutNow.rowBytes) / FLOAT_BYTES;
     return this.f32.slice(start, start + this.dimension);
   }
 
-  /** @internal Loads the query into the kernel's scratch row; for `searchExact` only. */
-  prepareQuery(query: Float32Array, metric: Metric): void {
+  /**
+   * The query's form for the kernel (metric code, cosine scale).
+   * @throws FV_ERR_INTERNAL for a cosine query on a slab that keeps no norms.
+   */
+  prepare(query: Float32Array, metric: Metric): { kind: number; queryScale: number } {
     if (metric === 'cosine' && !this.keepsNorms) {
       throw fvError('FV_ERR_INTERNAL', 'a cosine search needs a slab created with norms: true', { metric });
     }
-    this.f32.set(query, 0);
-    this.kernelKind = KERNEL_KIND[metric];
-    if (metric === 'cosine') {
-      let sumOfSquares = 0;
-      for (const x of query.subarray(0, this.dimension)) sumOfSquares += x * x;
-      this.queryScale = sumOfSquares > 0 ? 1 / Math.sqrt(sumOfSquares) : 0;
-    }
+    return prepareQuery(query, this.dimension, metric);
+  }
+
+  /** @internal This thread's scorer, with `query` loaded; for `searchExact` only. */
+  scorerFor(query: Float32Array, metric: Metric): BlockScorer {
+    this.scorer.prepare(query, this.dimension, this.prepare(query, metric));
+    return this.scorer;
   }
 
   /**
-   * @internal Scores slots `first .. first + count - 1` (count ≤ SCAN_BLOCK_ROWS) against the
-   * prepared query; returns the key block (lower is closer), valid until the next call.
-   */
-  scoreRange(first: number, count: number): Float32Array {
-    this.kernel.scan(this.kernelKind, 0, this.vectorsOffset, this.rowBytes, first, count, 0, this.outOffset, this.normsOffset, this.queryScale);
-    return this.keyBlock;
-  }
-
-  /**
-   * @internal Scores `slots[offset .. offset + count)` (count ≤ SCAN_BLOCK_ROWS) against the
-   * prepared query; key i belongs to `slots[offset + i]`.
+   * @internal Checks a candidate list before a scan reads rows by it.
    * @throws FV_ERR_INTERNAL when a slot is at or beyond `highWater` (it would read outside the rows).
    */
-  scoreSlots(slots: Uint32Array, offset: number, count: number): Float32Array {
-    const u32 = this.u32;
-    const base = this.slotsOffset / FLOAT_BYTES;
+  checkCandidates(slots: Uint32Array): void {
     let largest = 0;
-    for (let i = 0; i < count; i++) {
-      const slot = slots[offset + i];
-      if (slot === undefined) throw fvError('FV_ERR_INTERNAL', `candidate ${offset + i} is past the list of ${slots.length}`, { offset, count });
-      u32[base + i] = slot;
-      if (slot > largest) largest = slot;
-    }
-    if (largest >= this.highWaterMark) {
+    for (const slot of slots) if (slot > largest) largest = slot;
+    if (slots.length > 0 && largest >= this.highWaterMark) {
       throw fvError('FV_ERR_INTERNAL', `candidate slot ${largest} is not below the slab's highWater ${this.highWaterMark}`, {
         slot: largest,
         highWater: this.highWaterMark,
       });
     }
-    this.kernel.scan(this.kernelKind, 0, this.vectorsOffset, this.rowBytes, 0, count, this.slotsOffset, this.outOffset, this.normsOffset, this.queryScale);
-    return this.keyBlock;
-  }
-
-  /** @internal 1 for a live slot, 0 for a free one; replaced when the slab grows. */
-  get liveMask(): Uint8Array {
-    return this.liveFlags;
   }
 
   private writeRow(slot: number, values: Float32Array, offset: number): void {
-    const row = this.vectorsOffset + slot * this.rowBytes;
+    const row = this.layoutNow.vectorsOffset + slot * this.layoutNow.rowBytes;
     this.f32.set(values.subarray(offset, offset + this.dimension), row / FLOAT_BYTES);
     if (!this.keepsNorms) return;
     // ‖x‖² as the row's dot product with itself, by the SIMD kernel: three times faster than
     // a JS loop, whose single accumulator is latency-bound.
-    this.kernel.scan(KERNEL_KIND.dotproduct, row, this.vectorsOffset, this.rowBytes, slot, 1, 0, this.outOffset, 0, 1);
-    const sumOfSquares = -at(this.keyBlock, 0);
-    this.f32[this.normsOffset / FLOAT_BYTES + slot] = sumOfSquares > 0 ? 1 / Math.sqrt(sumOfSquares) : 0;
+    const sumOfSquares = this.scorer.sumOfSquares(slot);
+    this.f32[this.layoutNow.normsOffset / FLOAT_BYTES + slot] = sumOfSquares > 0 ? 1 / Math.sqrt(sumOfSquares) : 0;
   }
 
   private assertLive(slot: number): void {
@@ -249,7 +219,7 @@ export class VectorSlab {
     }
   }
 
-  /** Doubles the capacity (capped at what 4 GiB holds), moving the norms after the new rows. */
+  /** Doubles the capacity (capped at what 4 GiB holds), moving the norms and live flags after the new rows. */
   private grow(): void {
     const oldCapacity = this.capacitySlots;
     if (oldCapacity >= this.maxCapacity) {
@@ -272,30 +242,27 @@ export class VectorSlab {
         cause,
       );
     }
+    const old = this.layoutNow;
+    this.capacitySlots = Math.min(this.geometry.capacityIn(this.kernel.buffer.byteLength), this.maxCapacity);
+    this.layoutNow = this.geometry.layout(this.capacitySlots);
+    this.scorer.relocate(this.layoutNow, this.geometry.region(this.capacitySlots, 0));
     this.refreshViews();
-    this.capacitySlots = Math.min(this.capacityIn(this.kernel.buffer.byteLength), this.maxCapacity);
-    const oldNorms = this.normsOffset / FLOAT_BYTES;
-    this.normsOffset = this.vectorsOffset + this.capacitySlots * this.rowBytes;
-    // The old norms now lie inside rows oldCapacity.. whose pad lanes must read as zero.
-    this.f32.copyWithin(this.normsOffset / FLOAT_BYTES, oldNorms, oldNorms + oldCapacity);
-    this.f32.fill(0, oldNorms, oldNorms + oldCapacity);
-    const liveFlags = new Uint8Array(this.capacitySlots);
-    liveFlags.set(this.liveFlags);
-    this.liveFlags = liveFlags;
+    // Both tables move up. The live flags go first: their new place lies above the old norms,
+    // while the norms' new place may overlap the old flags (a growth capped at the 4 GiB limit).
+    // What the old tables leave behind is now inside rows oldCapacity.., whose pad lanes must read as zero.
+    const bytes = new Uint8Array(this.kernel.buffer);
+    bytes.copyWithin(this.layoutNow.liveOffset, old.liveOffset, old.liveOffset + oldCapacity);
+    bytes.copyWithin(this.layoutNow.normsOffset, old.normsOffset, old.normsOffset + oldCapacity * FLOAT_BYTES);
+    bytes.fill(0, old.normsOffset, Math.min(old.liveOffset + oldCapacity, this.layoutNow.normsOffset));
   }
 
   private refreshViews(): void {
     const buffer = this.kernel.buffer;
     this.f32 = new Float32Array(buffer);
-    this.u32 = new Uint32Array(buffer);
-    this.keyBlock = new Float32Array(buffer, this.outOffset, SCAN_BLOCK_ROWS);
-  }
-
-  private capacityIn(bytes: number): number {
-    return Math.max(0, Math.floor((bytes - this.vectorsOffset) / (this.rowBytes + FLOAT_BYTES)));
+    this.liveFlags = new Uint8Array(buffer, this.layoutNow.liveOffset, this.capacitySlots);
   }
 
   private pagesFor(capacity: number): number {
-    return Math.ceil((this.vectorsOffset + capacity * (this.rowBytes + FLOAT_BYTES)) / WASM_PAGE_BYTES);
+    return Math.ceil(this.geometry.bytesFor(capacity) / WASM_PAGE_BYTES);
   }
 }

@@ -36,6 +36,11 @@ export class TopKSelector {
     this.tieBreak = tieBreak;
   }
 
+  /** The key an entry must not exceed to be worth offering: the worst kept key once k are held, else +Infinity. */
+  get worstKey(): number {
+    return this.size < this.k ? Infinity : (this.keys[0] as number);
+  }
+
   /**
    * Considers one entry and returns the key an entry must not exceed to be worth offering
    * (+Infinity until k are held). Entries with an equal key are ordered by the tie-break,
@@ -70,7 +75,7 @@ export class TopKSelector {
   }
 
   /** The kept entries best first; empties the selector. */
-  drain(): { slots: Uint32Array; keys: Float64Array } {
+  drain(): { slots: Uint32Array<ArrayBuffer>; keys: Float64Array<ArrayBuffer> } {
     const count = this.size;
     const slots = new Uint32Array(count);
     const keys = new Float64Array(count);
