@@ -8,6 +8,7 @@
  * namespace is chosen); stores name it ''. Both spellings reach the store's default namespace,
  * and responses spell it `__default__`.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyBodyParser, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { fvError } from '../errors.js';
 import type { MetadataFilter, RecordInput, RecordMetadata, StoreIndex } from '../stores/vector-store.js';
@@ -38,7 +39,7 @@ import {
   UpsertRequest,
   UpsertResponse,
 } from './pinecone-schemas.js';
-import { parseUpsertBody } from './upsert-body.js';
+import { BodyBuffers, parseUpsertBody, receiveBody } from './upsert-body.js';
 import { upsertBodyLimit, upsertTooLarge } from './upsert-limit.js';
 import { fetchJson, queryJson, serializeWith, type FetchPayload, type QueryPayload } from './vector-responses.js';
 
@@ -64,7 +65,13 @@ export const pineconeData: FastifyPluginAsync = async (app) => {
     const opened = new WeakMap<FastifyRequest, StoreIndex>();
     const defaultJson = app.getDefaultJsonParser('error', 'error');
     upsert.removeContentTypeParser('application/json');
-    upsert.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (_request: FastifyRequest, body: Buffer) => parseUpsertBody(body, (text) => parsedBy(defaultJson, text)));
+    // Bodies are received into kept buffers (see BodyBuffers) rather than fastify's per-request one.
+    const bodyBuffers = new BodyBuffers();
+    upsert.addContentTypeParser('application/json', (request: FastifyRequest, payload: IncomingMessage) =>
+      receiveBody(payload, Number(request.headers['content-length']), request.routeOptions.bodyLimit, bodyBuffers, (body) =>
+        parseUpsertBody(body, (text) => parsedBy(defaultJson, text)),
+      ),
+    );
     upsert.addHook('preParsing', async (request: FastifyRequest<{ Params: IndexParams }>, _reply, payload) => {
       const target = await index(request);
       const bytes = Number(request.headers['content-length']);

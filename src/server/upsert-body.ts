@@ -15,6 +15,7 @@
  * `constructor` key that the default parser guards against) is handed to {@link fallback}
  * whole.
  */
+import type { Readable } from 'node:stream';
 import { errorCodes } from 'fastify';
 
 const enum Byte {
@@ -79,6 +80,105 @@ export function parseUpsertBody(body: Buffer, fallback: JsonFallback): unknown {
     if (err !== UNEXPECTED) throw err;
     return fallback(body.toString('utf8'));
   }
+}
+
+/**
+ * Reusable buffers that upsert bodies are received into. fastify's buffer parser gathers a body's
+ * chunks and joins them into a new Buffer per request: 2.7 MB of fresh memory for each upsert of
+ * 1,000 × 128 doubles, which on this machine's VM costs page faults on first touch (measured for
+ * 41 chunks of 64 KiB: Buffer.concat median 0.17 ms but p90 7.9-17 ms, copying into a kept buffer
+ * 0.05 ms). A buffer is taken when a body starts and given back once it has been parsed (the parsed
+ * value holds no view of it); at most `KEPT` buffers of at most `MAX_KEPT_BYTES` are kept.
+ */
+export class BodyBuffers {
+  private static readonly KEPT = 2;
+  private static readonly MAX_KEPT_BYTES = 16 * 1024 * 1024;
+  private readonly free: Buffer[] = [];
+
+  /** A buffer of at least `bytes`: a kept one when one is large enough. */
+  take(bytes: number): Buffer {
+    const fits = this.free.findIndex((buffer) => buffer.length >= bytes);
+    if (fits >= 0) return this.free.splice(fits, 1)[0] as Buffer;
+    return Buffer.allocUnsafeSlow(Math.max(bytes, 64 * 1024));
+  }
+
+  give(buffer: Buffer): void {
+    if (buffer.length > BodyBuffers.MAX_KEPT_BYTES) return;
+    if (this.free.length >= BodyBuffers.KEPT) {
+      // Keep the larger ones: they serve every smaller body too.
+      const smallest = this.free.reduce((min, b, i, all) => (b.length < (all[min] as Buffer).length ? i : min), 0);
+      if ((this.free[smallest] as Buffer).length >= buffer.length) return;
+      this.free.splice(smallest, 1);
+    }
+    this.free.push(buffer);
+  }
+}
+
+/**
+ * Receives a request body into a buffer from `buffers` and calls `parse` on exactly its bytes,
+ * with the checks and errors of fastify's own body reader: over `limit` bytes
+ * (FST_ERR_CTP_BODY_TOO_LARGE, 413), fewer or more bytes than a declared `Content-Length`
+ * (FST_ERR_CTP_INVALID_CONTENT_LENGTH), a stream error (its own error, with status 400 unless it
+ * carries a 4xx or 5xx). A body without a length grows its buffer by doubling.
+ */
+export function receiveBody<T>(payload: Readable, declaredLength: number, limit: number, buffers: BodyBuffers, parse: (body: Buffer) => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (declaredLength > limit) {
+      reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      return;
+    }
+    const known = Number.isSafeInteger(declaredLength) && declaredLength >= 0;
+    let buffer: Buffer | undefined = buffers.take(known ? declaredLength : 64 * 1024);
+    let received = 0;
+    const finish = (err: unknown, done?: () => T): void => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onError);
+      const held = buffer;
+      buffer = undefined;
+      try {
+        if (err !== undefined) reject(err);
+        else resolve((done as () => T)());
+      } catch (parseError) {
+        reject(parseError);
+      } finally {
+        if (held !== undefined) buffers.give(held);
+      }
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (buffer === undefined) return;
+      if (received + bytes.length > limit) {
+        finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+        return;
+      }
+      if (received + bytes.length > buffer.length) {
+        // More than declared (refused at the end, as fastify does) or a body without a length.
+        const grown = Buffer.allocUnsafeSlow(Math.min(limit, Math.max(2 * buffer.length, received + bytes.length)));
+        buffer.copy(grown, 0, 0, received);
+        buffers.give(buffer);
+        buffer = grown;
+      }
+      bytes.copy(buffer, received);
+      received += bytes.length;
+    };
+    const onEnd = (): void => {
+      if (known && received !== declaredLength) {
+        finish(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+        return;
+      }
+      const body = (buffer as Buffer).subarray(0, received);
+      finish(undefined, () => parse(body));
+    };
+    const onError = (err: Error & { statusCode?: number }): void => {
+      if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
+      finish(err);
+    };
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+    payload.resume();
+  });
 }
 
 class UpsertReader {

@@ -1,6 +1,7 @@
 /** The upsert body parser returns what JSON.parse returns (values to the float32), and hands whatever it does not expect to the default parser. */
 import { describe, expect, it } from 'vitest';
-import { parseUpsertBody } from '../../src/server/upsert-body.js';
+import { Readable } from 'node:stream';
+import { BodyBuffers, parseUpsertBody, receiveBody } from '../../src/server/upsert-body.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
 import { at } from '../helpers/checked.js';
 
@@ -64,5 +65,31 @@ describe('parseUpsertBody', () => {
 
   it('refuses an empty body as fastify does', () => {
     expect(() => parseUpsertBody(Buffer.alloc(0), JSON.parse)).toThrow(expect.objectContaining({ code: 'FST_ERR_CTP_EMPTY_JSON_BODY' }));
+  });
+});
+
+describe('receiveBody', () => {
+  const text = (body: Buffer) => body.toString('utf8');
+  const stream = (...chunks: string[]) => Readable.from(chunks.map((chunk) => Buffer.from(chunk)), { objectMode: false });
+
+  it('hands the parser exactly the bytes received, in kept buffers reused from body to body', async () => {
+    const buffers = new BodyBuffers();
+    const long = 'x'.repeat(100_000);
+    expect(await receiveBody(stream(long.slice(0, 70_000), long.slice(70_000)), 100_000, 1e6, buffers, text)).toBe(long);
+    // A shorter body next, in the same (now dirty) buffer: nothing of the first one shows.
+    expect(await receiveBody(stream('{"a":', '1}'), 7, 1e6, buffers, text)).toBe('{"a":1}');
+    // Without a Content-Length the buffer grows as the body arrives.
+    expect(await receiveBody(stream('a'.repeat(50_000), 'b'.repeat(50_000)), Number.NaN, 1e6, buffers, (body) => body.length)).toBe(100_000);
+  });
+
+  it('refuses what fastify refuses, with its errors', async () => {
+    const buffers = new BodyBuffers();
+    await expect(receiveBody(stream('{}'), 20, 10, buffers, text)).rejects.toMatchObject({ code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    await expect(receiveBody(stream('0123456789', '0123456789'), Number.NaN, 15, buffers, text)).rejects.toMatchObject({ code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    await expect(receiveBody(stream('{}'), 5, 100, buffers, text)).rejects.toMatchObject({ code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' });
+    await expect(receiveBody(stream('{"a":1}'), 3, 100, buffers, text)).rejects.toMatchObject({ code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' });
+    const failing = new Readable({ read() { this.destroy(new Error('connection reset')); } });
+    await expect(receiveBody(failing, 10, 100, buffers, text)).rejects.toMatchObject({ message: 'connection reset', statusCode: 400 });
+    await expect(receiveBody(stream(''), 0, 100, buffers, (body) => parseUpsertBody(body, JSON.parse))).rejects.toMatchObject({ code: 'FST_ERR_CTP_EMPTY_JSON_BODY' });
   });
 });
