@@ -23,7 +23,7 @@ export default defineConfig({
       'tests/face/analyze/{crop,decoders}.test.ts',
       'tests/face/models/{fusion,registry}.test.ts',
       'tests/face/pool/{in-thread-runner,job-queue}.test.ts',
-      'tests/recognition/{concurrent,identify,enroll-sources,subject-name}.test.ts',
+      'tests/recognition/{concurrent,identify,enroll-sources,subject-name,open-set}.test.ts',
       'tests/server/{upsert-body,float32-json,prometheus}.test.ts',
     ],
     // Engine tests that fill or restart thousands of namespaces or many graphs, or kill child
