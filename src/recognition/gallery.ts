@@ -20,6 +20,7 @@ import type { EnrollItem } from './enroll-sources.js';
 import { faceCropsBase64 } from './face-crop.js';
 import { contentHash, faceRecordId, toFaceRecord, toRecordMetadata, type FaceRecord, type FaceRecordMetadata } from './face-record.js';
 import { cosineDistanceFromScore, decideIdentity, rankSubjects, type Identity, type SubjectCandidate, type ThresholdRule } from './identify.js';
+import { DEFAULT_TARGET_FPIR, fpirAt, openSetModelFor, sameSubjectProbability, thresholdForFpir, type OpenSetModel } from './open-set.js';
 import { checkSubjectName, holdsControlCharacter } from './subject-name.js';
 
 export const DEFAULT_GALLERY = 'default';
@@ -105,16 +106,22 @@ export interface IdentifyOptions {
   /** Nearest faces looked at per face (default 10): more lets a subject with many photos outvote near look-alikes in `candidates`. */
   readonly topK?: number;
   /**
-   * Cosine distance at or below which a face is recognised; default the model's identification
-   * threshold (registry `identificationThreshold`), not its verification one. Trade-off: a search
-   * compares a stranger with every enrolled face, so the share of strangers taken for someone
-   * enrolled (FAR) grows with the gallery. For the default model, calibrated on half of LFW's people
-   * and reported on the other half: 0.53 accepts 0.9 % of strangers with 837 people enrolled and
-   * recognises 95 % of genuine probes, where the verification threshold 0.68 accepts 69 % of
-   * strangers; with all 1,680 LFW people enrolled 0.53 accepts 1.9 %, and a gallery of 10,000 would
-   * accept about 10 %: a large gallery needs a lower value.
+   * Cosine distance at or below which a face is recognised. Default: the threshold that holds the
+   * target `fpir` at the gallery's current size (open-set.ts `thresholdForFpir`), for a model with a
+   * fitted open-set model; else the model's fixed identification threshold (registry
+   * `identificationThreshold`). A fixed value names more strangers the larger the gallery: for the
+   * default model 0.53 holds an FPIR of about 1.7 % at 1,000 faces, 16 % at 10,000 and 82 % at 100,000.
    */
   readonly threshold?: number;
+  /**
+   * The false-positive identification rate to hold when no `threshold` is given: the share of
+   * strangers' faces named as someone enrolled (default 0.01). Trade-off: lower names fewer
+   * strangers and recognises fewer enrolled people; the threshold tightens as the gallery grows
+   * (default model, FPIR 1 %: 0.51 at 1,000 faces, 0.43 at 10,000, 0.37 at 100,000 — BENCHMARKS.md).
+   */
+  readonly fpir?: number;
+  /** Candidates listed per face, nearest subject first (default 5), each with its probability of being the same person. */
+  readonly candidates?: number;
   readonly detection?: DetectionOptions;
 }
 
@@ -124,14 +131,34 @@ export interface IdentifiedFace {
   readonly landmarks: Landmarks5;
   readonly faceConfidence: number;
   readonly identity: Identity;
-  /** Subjects among the nearest faces, nearest first. */
+  /** Subjects among the nearest faces, nearest first: at most `candidates` of them, for a reviewer to work through. */
   readonly candidates: readonly SubjectCandidate[];
 }
+
+/** How an identification's threshold was chosen. */
+export type ThresholdSource =
+  /** Solved for the target FPIR at the gallery's size, from the model's fitted open-set model. */
+  | 'fpir'
+  /** Given by the caller. */
+  | 'explicit'
+  /** The model's fixed identification threshold: it has no fitted open-set model. */
+  | 'fixed';
 
 export interface IdentifyResult {
   readonly model: string;
   readonly metric: 'cosine';
+  /** The threshold used (cosine distance). */
   readonly threshold: number;
+  readonly thresholdSource: ThresholdSource;
+  /** The target FPIR the threshold was solved for; null when explicit or fixed. */
+  readonly fpirTarget: number | null;
+  /**
+   * The FPIR the threshold holds at this gallery's size by the model's fitted open-set model (the
+   * target itself when solved for it); null for a model without one.
+   */
+  readonly fpir: number | null;
+  /** Faces enrolled in the gallery when it was searched: the N of FPIR = 1 − (1 − FAR)^N. */
+  readonly gallerySize: number;
   /** Every face found in the photo, largest first. */
   readonly faces: readonly IdentifiedFace[];
 }
@@ -146,6 +173,8 @@ export interface SubjectSummary {
 }
 
 const DEFAULT_TOP_K = 10;
+const DEFAULT_CANDIDATES = 5;
+const MAX_CANDIDATES = 100;
 /** Face ids looked up at once when checking whether a photo is enrolled: a photo rarely shows more faces. */
 const FACE_LOOKUP_BATCH = 8;
 
@@ -189,7 +218,11 @@ export class Gallery {
     return this.index;
   }
 
-  /** How `identify` decides by default: the model's identification threshold (cosine distance) and confidence slope. */
+  /**
+   * The model's fixed identification threshold (cosine distance) and confidence slope: how `identify`
+   * decides for a model without a fitted open-set model. With one, `identify` solves the threshold
+   * for a target FPIR at the gallery's size instead ({@link Gallery.thresholdFor}).
+   */
   get rule(): ThresholdRule {
     return { threshold: this.entry.identificationThreshold, slope: this.entry.confidenceSlope.cosine };
   }
@@ -291,16 +324,46 @@ export class Gallery {
 
   /**
    * Who is in the photo: every face found is answered with the nearest enrolled subject within
-   * the threshold, or unknown.
-   * @example (await gallery.identify('probe.jpg', { exact: true })).faces[0].identity // → { status: 'known', subject: 'Ada', distance: 0.21, confidence: 99.9, recordId: '...-0' }
-   * @throws FV_ERR_NO_FACE when the photo shows no face; FV_ERR_TOP_K; FV_ERR_INVALID_ARGUMENT for a bad threshold; FV_ERR_IMAGE_*
+   * the threshold, or unknown, and a list of candidates (nearest subjects, each with the probability
+   * that it is the same person given the gallery's size) for a reviewer. The threshold holds the
+   * target FPIR at the gallery's current size unless one is given (see {@link Gallery.thresholdFor}).
+   * @example (await gallery.identify('probe.jpg', { exact: true })).faces[0].identity // → { status: 'known', subject: 'Ada', distance: 0.21, confidence: 99.9, recordId: '...-0', probability: 1 }
+   * @throws FV_ERR_NO_FACE when the photo shows no face; FV_ERR_TOP_K; FV_ERR_INVALID_ARGUMENT for a bad threshold, fpir or candidates; FV_ERR_IMAGE_*
    */
   async identify(image: ImageInput, options: IdentifyOptions = {}): Promise<IdentifyResult> {
     const pipeline = this.needPipeline('identify');
-    const rule = this.ruleWith(options.threshold);
-    const faces = await pipeline.represent(image, this.faceOptions(options.detection));
-    const identified = await Promise.all(faces.map((face) => this.identifyFace(face, rule, options)));
-    return { model: this.entry.info.name, metric: 'cosine', threshold: rule.threshold, faces: identified };
+    const explicit = options.threshold === undefined ? undefined : checkedThreshold(options.threshold);
+    const fpirTarget = options.fpir ?? DEFAULT_TARGET_FPIR;
+    checkedFpir(fpirTarget);
+    const candidates = checkedCandidates(options.candidates ?? DEFAULT_CANDIDATES);
+    // The gallery's size is read while the photo is embedded: on the embedded store a count, on PostgreSQL a query.
+    const [faces, faceCount] = await Promise.all([pipeline.represent(image, this.faceOptions(options.detection)), this.faceCount()]);
+    const gallerySize = Math.max(1, faceCount);
+    const chosen = this.thresholdFor(gallerySize, { threshold: explicit, fpir: fpirTarget });
+    const rule = { ...this.rule, threshold: chosen.threshold };
+    const openSet = openSetModelFor(this.entry.info.name);
+    const probabilityOf = openSet ? (d: number) => sameSubjectProbability(openSet, d, gallerySize) : undefined;
+    const identified = await Promise.all(faces.map((face) => this.identifyFace(face, rule, options, candidates, probabilityOf)));
+    return { model: this.entry.info.name, metric: 'cosine', ...chosen, gallerySize, faces: identified };
+  }
+
+  /**
+   * The threshold `identify` uses in a gallery of `gallerySize` faces: `threshold` when given, else
+   * the one that holds the target `fpir` (default 1 %) by the model's fitted open-set model, else —
+   * for a model without one — the fixed identification threshold. With the FPIR it holds.
+   * @example gallery.thresholdFor(10_000) // → { threshold: 0.43, thresholdSource: 'fpir', fpirTarget: 0.01, fpir: 0.01 } (default model)
+   * @throws FV_ERR_INVALID_ARGUMENT for a threshold outside 0..2, an FPIR outside (0, 1) or a size that is not an integer >= 1.
+   */
+  thresholdFor(gallerySize: number, options: { readonly threshold?: number; readonly fpir?: number } = {}): Pick<IdentifyResult, 'threshold' | 'thresholdSource' | 'fpirTarget' | 'fpir'> {
+    const openSet: OpenSetModel | undefined = openSetModelFor(this.entry.info.name);
+    const held = (threshold: number) => (openSet ? fpirAt(openSet, threshold, gallerySize) : null);
+    if (options.threshold !== undefined) {
+      const threshold = checkedThreshold(options.threshold);
+      return { threshold, thresholdSource: 'explicit', fpirTarget: null, fpir: held(threshold) };
+    }
+    if (!openSet) return { threshold: this.rule.threshold, thresholdSource: 'fixed', fpirTarget: null, fpir: null };
+    const target = checkedFpir(options.fpir ?? DEFAULT_TARGET_FPIR);
+    return { threshold: thresholdForFpir(openSet, target, gallerySize), thresholdSource: 'fpir', fpirTarget: target, fpir: target };
   }
 
   /**
@@ -404,11 +467,13 @@ export class Gallery {
     }
   }
 
-  private async identifyFace(face: Representation, rule: ThresholdRule, options: IdentifyOptions): Promise<IdentifiedFace> {
-    const matches = await this.index.query({ namespace: this.name, vector: face.embedding, topK: options.topK ?? DEFAULT_TOP_K, includeMetadata: true, exact: options.exact });
+  private async identifyFace(face: Representation, rule: ThresholdRule, options: IdentifyOptions, listed: number, probabilityOf: ((d: number) => number) | undefined): Promise<IdentifiedFace> {
+    // Enough nearest faces for the list: a subject with several faces takes several of them.
+    const topK = Math.max(options.topK ?? DEFAULT_TOP_K, listed);
+    const matches = await this.index.query({ namespace: this.name, vector: face.embedding, topK, includeMetadata: true, exact: options.exact });
     const faceMatches = matches.flatMap((m) => (typeof m.metadata?.subject === 'string' ? [{ recordId: m.id, subject: m.metadata.subject, distance: cosineDistanceFromScore(m.score) }] : []));
-    const candidates = rankSubjects(faceMatches, rule);
-    return { facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.faceConfidence, identity: decideIdentity(candidates, rule), candidates };
+    const candidates = rankSubjects(faceMatches, rule, probabilityOf);
+    return { facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.faceConfidence, identity: decideIdentity(candidates, rule), candidates: candidates.slice(0, listed) };
   }
 
   /**
@@ -443,10 +508,6 @@ export class Gallery {
     return { ...base, maxFaces: 1, select: onMultiple };
   }
 
-  private ruleWith(threshold: number | undefined): ThresholdRule {
-    return threshold === undefined ? this.rule : { ...this.rule, threshold: checkedThreshold(threshold) };
-  }
-
   private needPipeline(operation: string): FacePipeline {
     if (!this.pipeline) throw fvError('FV_ERR_INVALID_ARGUMENT', `${operation} needs a face pipeline: open the gallery with { pipeline }`, { operation });
     return this.pipeline;
@@ -458,6 +519,16 @@ function checkedThreshold(threshold: number): number {
     throw fvError('FV_ERR_INVALID_ARGUMENT', `threshold must be a cosine distance from 0 to 2, got ${threshold}`, { field: 'threshold', value: threshold });
   }
   return threshold;
+}
+
+function checkedFpir(fpir: number): number {
+  if (!(fpir > 0 && fpir < 1)) throw fvError('FV_ERR_INVALID_ARGUMENT', `fpir must be a share between 0 and 1 (0.01 for 1 %), got ${fpir}`, { field: 'fpir', value: fpir });
+  return fpir;
+}
+
+function checkedCandidates(count: number): number {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CANDIDATES) throw fvError('FV_ERR_INVALID_ARGUMENT', `candidates must be an integer from 1 to ${MAX_CANDIDATES}, got ${count}`, { field: 'candidates', value: count });
+  return count;
 }
 
 function subjectFilter(subject: string): MetadataFilter {

@@ -20,10 +20,15 @@ export interface SubjectCandidate {
   /** The subject's nearest face. */
   readonly recordId: string;
   readonly matches: number;
+  /**
+   * The probability that this is the probe's own person, given the gallery's size (open-set.ts
+   * `sameSubjectProbability`); null for a model without a fitted open-set model.
+   */
+  readonly probability: number | null;
 }
 
 export type Identity =
-  | { readonly status: 'known'; readonly subject: string; readonly distance: number; readonly confidence: number; readonly recordId: string }
+  | { readonly status: 'known'; readonly subject: string; readonly distance: number; readonly confidence: number; readonly recordId: string; readonly probability: number | null }
   | { readonly status: 'unknown' };
 
 export interface ThresholdRule {
@@ -36,9 +41,9 @@ export interface ThresholdRule {
 /**
  * Subjects of the matches, nearest first (ties by name, so the order is stable).
  * @example rankSubjects([{ recordId: 'a-0', subject: 'ada', distance: 0.2 }, { recordId: 'b-0', subject: 'bob', distance: 0.1 }, { recordId: 'a-1', subject: 'ada', distance: 0.15 }], { threshold: 0.5, slope: 10 })
- * // → [{ subject: 'bob', distance: 0.1, recordId: 'b-0', matches: 1, confidence: 98.2 }, { subject: 'ada', distance: 0.15, recordId: 'a-1', matches: 2, confidence: 97.07 }]
+ * // → [{ subject: 'bob', distance: 0.1, recordId: 'b-0', matches: 1, confidence: 98.2, probability: null }, { subject: 'ada', distance: 0.15, recordId: 'a-1', matches: 2, confidence: 97.07, probability: null }]
  */
-export function rankSubjects(matches: readonly FaceMatch[], rule: ThresholdRule): SubjectCandidate[] {
+export function rankSubjects(matches: readonly FaceMatch[], rule: ThresholdRule, probabilityOf: (distance: number) => number | null = () => null): SubjectCandidate[] {
   const best = new Map<string, { distance: number; recordId: string; matches: number }>();
   for (const match of matches) {
     const seen = best.get(match.subject);
@@ -52,7 +57,7 @@ export function rankSubjects(matches: readonly FaceMatch[], rule: ThresholdRule)
     }
   }
   return [...best]
-    .map(([subject, { distance, recordId, matches: count }]) => ({ subject, distance, confidence: confidenceFromDistance(distance, rule.threshold, rule.slope), recordId, matches: count }))
+    .map(([subject, { distance, recordId, matches: count }]) => ({ subject, distance, confidence: confidenceFromDistance(distance, rule.threshold, rule.slope), recordId, matches: count, probability: probabilityOf(distance) }))
     .sort((a, b) => a.distance - b.distance || (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
 }
 
@@ -66,7 +71,7 @@ export function rankSubjects(matches: readonly FaceMatch[], rule: ThresholdRule)
 export function decideIdentity(candidates: readonly SubjectCandidate[], rule: ThresholdRule): Identity {
   const nearest = candidates[0];
   if (!nearest || nearest.distance > rule.threshold) return { status: 'unknown' };
-  return { status: 'known', subject: nearest.subject, distance: nearest.distance, confidence: nearest.confidence, recordId: nearest.recordId };
+  return { status: 'known', subject: nearest.subject, distance: nearest.distance, confidence: nearest.confidence, recordId: nearest.recordId, probability: nearest.probability };
 }
 
 /** A cosine index scores by similarity; the face thresholds are cosine distances. */

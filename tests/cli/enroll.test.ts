@@ -76,6 +76,14 @@ describe('facevault enroll / identify / subjects', () => {
     expect(result.faces[0].candidates[0]).toMatchObject({ subject: 'Ana', recordId: expect.stringMatching(/^[0-9a-f]{32}-0$/) });
   });
 
+  it('prints the threshold it held the FPIR with, and a candidate list with probabilities', async () => {
+    const { stdout } = await runCommand(['identify', probe, '--exact', '--fpir', '0.001', '--candidates', '2', ...common()]);
+    expect(stdout).toMatch(/^face 1 at .*: Ana \(distance [\d.]+, confidence [\d.]+ %\)\n {2}1\. Ana {2}distance [\d.]+ {2}P\(same person\) [\d.]+ %\n {2}2\. Ben /);
+    expect(stdout).toMatch(/cosine threshold 0\.\d{4} \(solved for FPIR 0\.10 %\) in a gallery of 2 faces, holds FPIR 0\.10 %\n$/);
+    const json = JSON.parse((await runCommand(['identify', probe, '--exact', '--json', '--threshold', '0.5', ...common()])).stdout);
+    expect(json).toMatchObject({ threshold: 0.5, thresholdSource: 'explicit', fpirTarget: null, gallerySize: 2, fpir: expect.any(Number) });
+  });
+
   it('lists, renames and erases subjects', async () => {
     expect(JSON.parse((await runCommand(['subjects', 'list', '--json', '--data', data.dir])).stdout)).toEqual([{ subject: 'Ana', faces: 1 }, { subject: 'Ben', faces: 1 }]);
     expect((await runCommand(['subjects', 'rename', 'Ana', 'Anna', '--data', data.dir])).stdout).toBe('renamed "Ana" to "Anna" on 1 face(s)\n');

@@ -19,6 +19,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 import { filesHolding } from '../stores/files-holding.js';
 import { faceCrop, samplePhoto } from './face-api-samples.js';
 import { at, atLeast } from '../helpers/checked.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 
 let pipeline: FacePipeline;
 let tmp: ReturnType<typeof makeTempDir>;
@@ -100,39 +101,68 @@ describe('Gallery on face-api sample photos', () => {
     }
     const approximate = await gallery.identify(target, { exact: false });
     expect(approximate.faces.map((f) => f.identity)).toEqual(exact.faces.map((f) => f.identity));
-    expect(exact).toMatchObject({ model: 'faceplugin-arcface', metric: 'cosine', threshold: gallery.rule.threshold });
+    expect(exact).toMatchObject({ model: 'faceplugin-arcface', metric: 'cosine', thresholdSource: 'fpir', fpirTarget: 0.01, fpir: 0.01, gallerySize: await gallery.faceCount() });
+    expect(exact.threshold).toBe(gallery.thresholdFor(exact.gallerySize).threshold);
   });
 
   it("answers 'unknown' for a stranger, with the nearest subjects beyond the threshold as candidates", async () => {
     const stranger = await faceCrop(pipeline, 6, 0);
-    const [face] = atLeast((await gallery.identify(stranger, { exact: true })).faces, 1);
+    const result = await gallery.identify(stranger, { exact: true });
+    const [face] = atLeast(result.faces, 1);
     expect(face.identity).toEqual({ status: 'unknown' });
     expect(face.candidates.length).toBeGreaterThan(0);
-    expect(face.candidates[0]?.distance).toBeGreaterThan(gallery.rule.threshold);
+    expect(face.candidates.length).toBeLessThanOrEqual(5);
+    expect(face.candidates[0]?.distance).toBeGreaterThan(result.threshold);
     expect(face.candidates[0]?.confidence).toBeLessThan(50);
+    expect(face.candidates[0]?.probability).toBeLessThan(0.01);
   });
 
-  it('identifies with the identification threshold by default, stricter than the verification one, which an explicit threshold or verifyRecord uses', async () => {
-    const between = await Gallery.open({ store, pipeline, name: 'thresholds' });
-    const { threshold: identification } = between.rule;
-    const verification = between.model.thresholds.cosine;
-    expect(identification).toBe(resolveModel(between.model.name).identificationThreshold);
-    expect(identification).toBeLessThan(verification);
+  it('holds the target FPIR at the gallery size: the threshold tightens as the gallery grows; an explicit threshold is used as given', async () => {
+    const growing = await Gallery.open({ store, pipeline, name: 'thresholds' });
     const probe = await faceCrop(pipeline, 2, 0, (image) => image.resize({ width: 360 }));
     const [{ embedding }] = atLeast(await pipeline.represent(probe), 1);
-    // A stored face beyond the identification threshold and within the verification one.
-    const distance = (identification + verification) / 2;
-    await between.storeIndex.upsert([{ id: 'between-0', values: atCosineDistance(embedding, distance), metadata: { subject: 'Between' } }], { namespace: between.name });
+    // The probe's own person, stored at 0.47: within the threshold of a small gallery, beyond the one of 5,000 faces.
+    await growing.storeIndex.upsert([{ id: 'own-0', values: atCosineDistance(embedding, 0.47), metadata: { subject: 'Own' } }], { namespace: growing.name });
+    const small = await growing.identify(probe, { exact: true });
+    expect(small).toMatchObject({ gallerySize: 1, thresholdSource: 'fpir', fpirTarget: 0.01, fpir: 0.01 });
+    expect(small.faces[0]?.identity).toMatchObject({ status: 'known', subject: 'Own', probability: expect.any(Number) });
 
-    const byDefault = await between.identify(probe, { exact: true });
-    expect(byDefault.threshold).toBe(identification);
-    expect(byDefault.faces[0]?.identity).toEqual({ status: 'unknown' });
-    expect(byDefault.faces[0]?.candidates[0]).toMatchObject({ subject: 'Between', distance: expect.closeTo(distance, 4) });
-    const explicit = await between.identify(probe, { exact: true, threshold: verification });
-    expect(explicit.threshold).toBe(verification);
-    expect(explicit.faces[0]?.identity).toMatchObject({ status: 'known', subject: 'Between' });
-    expect(await between.verifyRecord(probe, 'between-0')).toMatchObject({ verified: true, threshold: verification });
-    await expect(between.identify(probe, { threshold: -0.1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+    // 4,999 strangers: random unit vectors, far from everyone.
+    const random = seededRandom(11);
+    const strangers = Array.from({ length: 4_999 }, (_, i) => {
+      const values = Float32Array.from({ length: embedding.length }, () => random() - 0.5);
+      const norm = Math.hypot(...values);
+      return { id: `stranger-${i}`, values: values.map((v) => v / norm), metadata: { subject: `stranger-${i}` } };
+    });
+    for (let i = 0; i < strangers.length; i += 1_000) await growing.storeIndex.upsert(strangers.slice(i, i + 1_000), { namespace: growing.name });
+    const large = await growing.identify(probe, { exact: true });
+    expect(large.gallerySize).toBe(5_000);
+    expect(large.threshold).toBeLessThan(small.threshold);
+    expect(large.threshold).toBeLessThan(0.47);
+    expect(large.faces[0]?.identity).toEqual({ status: 'unknown' });
+    // Still the first candidate, for a reviewer, with a lower probability than in the small gallery.
+    const [own] = atLeast(large.faces[0]?.candidates ?? [], 1);
+    expect(own).toMatchObject({ subject: 'Own', distance: expect.closeTo(0.47, 4) });
+    const ownBefore = small.faces[0]?.candidates[0]?.probability ?? 0;
+    expect(own.probability).toBeLessThan(ownBefore);
+    expect(large.faces[0]?.candidates.length).toBe(5);
+    expect((await growing.identify(probe, { exact: true, candidates: 2 })).faces[0]?.candidates).toHaveLength(2);
+    // A stricter target, a lower threshold.
+    expect((await growing.identify(probe, { exact: true, fpir: 0.001 })).threshold).toBeLessThan(large.threshold);
+
+    const explicit = await growing.identify(probe, { exact: true, threshold: 0.5 });
+    expect(explicit).toMatchObject({ threshold: 0.5, thresholdSource: 'explicit', fpirTarget: null });
+    expect(explicit.fpir).toBeGreaterThan(0.01);
+    expect(explicit.faces[0]?.identity).toMatchObject({ status: 'known', subject: 'Own' });
+    expect(await growing.verifyRecord(probe, 'own-0')).toMatchObject({ verified: true, threshold: growing.model.thresholds.cosine });
+    await expect(growing.identify(probe, { threshold: -0.1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+    await expect(growing.identify(probe, { fpir: 1 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+    await expect(growing.identify(probe, { candidates: 0 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+  });
+
+  it('a model without a fitted open-set model keeps its fixed identification threshold and says so', async () => {
+    const dlib = await Gallery.open({ store, model: 'dlib-resnet-128' });
+    expect(dlib.thresholdFor(1_000)).toEqual({ threshold: resolveModel('dlib-resnet-128').identificationThreshold, thresholdSource: 'fixed', fpirTarget: null, fpir: null });
   });
 
   it('verifies a photo against a stored record by id, and refuses an unknown id', async () => {

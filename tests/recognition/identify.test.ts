@@ -21,13 +21,18 @@ describe('rankSubjects and decideIdentity', () => {
     expect(ranked[1]?.confidence).toBeCloseTo(97.0688, 3);
   });
 
+  it('gives each candidate the probability the caller computes from its distance, null without one', () => {
+    expect(rankSubjects(matches, rule, (d) => 1 - d).map((c) => c.probability)).toEqual([0.9, 0.85]);
+    expect(rankSubjects(matches, rule).map((c) => c.probability)).toEqual([null, null]);
+  });
+
   it('breaks distance ties by name, so the answer does not depend on match order', () => {
     const tied = [{ recordId: 'z', subject: 'zoe', distance: 0.3 }, { recordId: 'a', subject: 'amy', distance: 0.3 }];
     expect(rankSubjects(tied, rule).map((c) => c.subject)).toEqual(['amy', 'zoe']);
   });
 
   it('accepts the nearest subject at or within the threshold, otherwise answers unknown', () => {
-    expect(decideIdentity(rankSubjects(matches, rule), rule)).toEqual({ status: 'known', subject: 'bob', distance: 0.1, confidence: expect.closeTo(98.2014, 3), recordId: 'b-0' });
+    expect(decideIdentity(rankSubjects(matches, rule), rule)).toEqual({ status: 'known', subject: 'bob', distance: 0.1, confidence: expect.closeTo(98.2014, 3), recordId: 'b-0', probability: null });
     const atThreshold = rankSubjects([{ recordId: 'c', subject: 'cy', distance: 0.5 }], rule);
     expect(decideIdentity(atThreshold, rule)).toMatchObject({ status: 'known', confidence: 50 });
     expect(decideIdentity(rankSubjects([{ recordId: 'c', subject: 'cy', distance: 0.5001 }], rule), rule)).toEqual({ status: 'unknown' });
