@@ -13,6 +13,10 @@
  *
  *   npx tsx bench/server.ts                       # 100K records, 500 queries per latency row
  *   npx tsx bench/server.ts --records 20000 --queries 200 --concurrent-queries 2000
+ *
+ * --upsert-rounds N (default 3): sequential upserts of every record, facevault and the null server
+ * taking turns; the seconds are medians and facevault's share per request is each round's own
+ * difference (median over rounds). --out path (default bench/results/server.json).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -155,10 +159,12 @@ async function bench(): Promise<void> {
   const N = Number(args.records ?? 100_000);
   const QUERIES = Number(args.queries ?? 500);
   const CONCURRENT_QUERIES = Number(args['concurrent-queries'] ?? 4_000);
+  const UPSERT_ROUNDS = Number(args['upsert-rounds'] ?? 3);
+  const OUT = String(args.out ?? new URL('./results/server.json', import.meta.url).pathname);
   const dataDir = mkdtempSync(join(tmpdir(), 'facevault-bench-server-'));
   const { child: server, url } = await start(['--serve', dataDir]);
   const results: Record<string, unknown> = { machine: machineFacts(), settings: { N, DIM, K, QUERIES, CONCURRENT_QUERIES, url } };
-  const tables: Record<string, Row[]> = { upsert: [], latency: [], throughput: [] };
+  const tables: Record<string, Row[]> = { upsert: [], share: [], latency: [], throughput: [] };
 
   try {
     const pc = new Pinecone({ apiKey: 'bench', controllerHostUrl: url });
@@ -174,17 +180,54 @@ async function bench(): Promise<void> {
 
     const index = pc.index(INDEX);
     const megabytes = JSON.stringify({ vectors: chunks[0] }).length / 1e6;
+    const requests = chunks.length;
     const upsertRow = (via: string, inFlight: number, seconds: number) => ({ via, 'in flight': inFlight, records: N, 'MB per request': megabytes, seconds, 'records/s': Math.round(N / seconds), 'target s': 5 });
-    tables.upsert?.push(upsertRow('facevault', 1, await upsertAll(index, chunks, 1)));
+    const nullServer = await start(['--null']);
+    const nullIndex = pc.index({ name: INDEX, host: nullServer.url });
+    // One request at a time, UPSERT_ROUNDS rounds, facevault and the null server taking turns
+    // (the order swapped each round) so that load from other processes falls on both alike.
+    // Round 0 fills the index the queries below use; later rounds fill an index deleted after.
+    const rounds: { ours: number; alone: number }[] = [];
+    for (let round = 0; round < UPSERT_ROUNDS; round++) {
+      const name = round === 0 ? INDEX : `${INDEX}-r${round}`;
+      if (round > 0) await pc.createIndex({ name, dimension: DIM, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+      let ours = 0;
+      let alone = 0;
+      const runOurs = async () => {
+        ours = await upsertAll(round === 0 ? index : pc.index(name), chunks, 1);
+      };
+      const runAlone = async () => {
+        alone = await upsertAll(nullIndex, chunks, 1);
+      };
+      for (const run of round % 2 === 0 ? [runOurs, runAlone] : [runAlone, runOurs]) await run();
+      if (round > 0) await pc.deleteIndex(name);
+      rounds.push({ ours, alone });
+    }
+    const median = (values: number[]) => summarize(values).p50;
+    const ours1 = median(rounds.map((r) => r.ours));
+    const alone1 = median(rounds.map((r) => r.alone));
+    tables.upsert?.push(upsertRow('facevault', 1, ours1));
+    tables.upsert?.push(upsertRow('null server (the client alone)', 1, alone1));
     // Two in flight into a second index, deleted after: one request is parsed and stored while the client serialises the next.
     await pc.createIndex({ name: `${INDEX}-2`, dimension: DIM, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
     tables.upsert?.push(upsertRow('facevault', 2, await upsertAll(pc.index(`${INDEX}-2`), chunks, 2)));
     await pc.deleteIndex(`${INDEX}-2`);
-    const nullServer = await start(['--null']);
-    const nullIndex = pc.index({ name: INDEX, host: nullServer.url });
-    tables.upsert?.push(upsertRow('null server (the client alone)', 1, await upsertAll(nullIndex, chunks, 1)));
     tables.upsert?.push(upsertRow('null server (the client alone)', 2, await upsertAll(nullIndex, chunks, 2)));
     await ask(nullServer.child, { type: 'close' });
+    // facevault's share of a sequential request: its time beyond the null server's, per request and
+    // as a ratio to the client's own time (what the null server's run costs: serialising, sending,
+    // a bare node server reading and discarding the body), each round's own pair, median over rounds.
+    const shares = rounds.map((r) => ((r.ours - r.alone) * 1000) / requests);
+    const ratios = rounds.map((r) => (r.ours - r.alone) / r.alone);
+    tables.share?.push({
+      rounds: rounds.length,
+      'facevault s (median)': ours1,
+      'client + bare server s (median)': alone1,
+      'facevault share ms/request': median(shares),
+      'share per round ms': shares.map((x) => x.toFixed(1)).join(' '),
+      'client + bare server ms/request': (alone1 * 1000) / requests,
+      'share / (client + bare server)': median(ratios),
+    });
 
     const exact = pc.index({ name: INDEX, additionalHeaders: { 'X-Facevault-Exact': 'true' } });
     const approximate = pc.index({ name: INDEX, additionalHeaders: { 'X-Facevault-Exact': 'false' } });
@@ -222,7 +265,8 @@ async function bench(): Promise<void> {
   printTable('Upsert through the official client (requests of 1,000 records, full-precision doubles)', tables.upsert ?? []);
   printTable(`Query latency, top-${K}, one client (approximate after the graph was built: ${(results.graphBuildSeconds as number).toFixed(1)} s)`, tables.latency ?? []);
   printTable('Query throughput, concurrent clients', tables.throughput ?? []);
-  writeResult(new URL('./results/server.json', import.meta.url).pathname, { ...results, tables });
+  printTable("facevault's share of a sequential upsert request", tables.share ?? []);
+  writeResult(OUT, { ...results, command: `npx tsx bench/server.ts ${process.argv.slice(2).join(' ')}`.trim(), tables });
 }
 
 const serveAt = process.argv.indexOf('--serve');
