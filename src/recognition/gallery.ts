@@ -338,13 +338,14 @@ export class Gallery {
     const candidates = checkedCandidates(options.candidates ?? DEFAULT_CANDIDATES);
     // The gallery's size is read while the photo is embedded: on the embedded store a count, on PostgreSQL a query.
     const [faces, faceCount] = await Promise.all([pipeline.represent(image, this.faceOptions(options.detection)), this.faceCount()]);
+    // An empty gallery names nobody whatever the threshold; it is solved as for one face.
     const gallerySize = Math.max(1, faceCount);
     const chosen = this.thresholdFor(gallerySize, { threshold: explicit, fpir: fpirTarget });
     const rule = { ...this.rule, threshold: chosen.threshold };
     const openSet = openSetModelFor(this.entry.info.name);
     const probabilityOf = openSet ? (d: number) => sameSubjectProbability(openSet, d, gallerySize) : undefined;
     const identified = await Promise.all(faces.map((face) => this.identifyFace(face, rule, options, candidates, probabilityOf)));
-    return { model: this.entry.info.name, metric: 'cosine', ...chosen, gallerySize, faces: identified };
+    return { model: this.entry.info.name, metric: 'cosine', ...chosen, gallerySize: faceCount, faces: identified };
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The gallery resource routes under `/galleries`: list galleries, list a gallery's subjects
- * with their face counts, rename or erase a subject, read a stored face, and verify a photo
- * against a stored face by record id. Only verify starts the face pipeline.
+ * with their face counts, rename or erase a subject, read a stored face, verify a photo
+ * against a stored face by record id, and identify a photo with a candidate list. Only verify and
+ * identify start the face pipeline.
  *
  * Reading never creates anything: a gallery whose model index does not exist has no subjects,
  * and its faces and subjects are not found (404).
@@ -9,6 +10,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { fvError } from '../errors.js';
 import type { FaceRecord } from '../recognition/face-record.js';
+import type { IdentifyResult } from '../recognition/gallery.js';
 import { modelFor, verificationOf } from './face-deepface.js';
 import { FACE_BODY_LIMIT, requestImage } from './face-input.js';
 import {
@@ -16,6 +18,8 @@ import {
   FaceRecordResponse,
   GalleriesResponse,
   GalleryParams,
+  IdentifyRequest,
+  IdentifyResponse,
   ModelQuery,
   RecordParams,
   RecordVerifyRequest,
@@ -183,7 +187,63 @@ export const galleryRoutes: FastifyPluginAsync = async (app) => {
       return { ...verificationOf(result), record: recordOf(name, result.record) };
     },
   );
+
+  app.post<{ Params: GalleryParams; Body: IdentifyRequest }>(
+    '/galleries/:gallery/identify',
+    {
+      bodyLimit: FACE_BODY_LIMIT,
+      schema: routeSchema({
+        summary: 'Who is in the photo? Every face with a verdict and a candidate list for a reviewer',
+        description:
+          "JSON, or multipart/form-data with the photo as file field img. Unless a threshold is given, the threshold holds the target FPIR (default 1 %) at the gallery's " +
+          'current size, so it tightens as the gallery grows; each face lists its nearest subjects with the probability that each is the same person given that size. ' +
+          'A gallery without faces of the model is a 400 (FV_ERR_GALLERY_EMPTY), as /search.',
+        operationId: 'identify',
+        tags: TAGS,
+        params: GalleryParams,
+        body: IdentifyRequest,
+        response: { 200: IdentifyResponse },
+      }),
+    },
+    async (request): Promise<IdentifyResponse> => {
+      const { body } = request;
+      const name = request.params.gallery;
+      const model = modelFor(body.model_name).info.name;
+      const image = await requestImage(request, ['img', 'img_path'], app.imageSources);
+      const existing = await faces.existingGallery(name, model);
+      if (!existing || (await existing.faceCount()) === 0) throw fvError('FV_ERR_GALLERY_EMPTY', `gallery "${name}" holds no face of model ${model}: register faces before identifying against it`, { gallery: name, model });
+      const gallery = await faces.gallery(name, model, true);
+      const result = await gallery.identify(image.bytes, { exact: body.exact, topK: body.top_k, threshold: body.threshold, fpir: body.fpir, candidates: body.candidates });
+      return identificationOf(name, result);
+    },
+  );
 };
+
+function identificationOf(gallery: string, result: IdentifyResult): IdentifyResponse {
+  return {
+    gallery,
+    model_name: result.model,
+    metric: result.metric,
+    threshold: result.threshold,
+    threshold_source: result.thresholdSource,
+    fpir_target: result.fpirTarget,
+    fpir: result.fpir,
+    gallery_size: result.gallerySize,
+    faces: result.faces.map((face) => {
+      const known = face.identity.status === 'known' ? face.identity : undefined;
+      const { x, y, w, h } = face.facialArea;
+      return {
+        box: { x: Math.round(x), y: Math.round(y), w: Math.round(w), h: Math.round(h) },
+        face_confidence: face.faceConfidence,
+        verdict: known ? 'known' : 'unknown',
+        subject: known?.subject ?? null,
+        distance: known?.distance ?? null,
+        probability: known?.probability ?? null,
+        candidates: face.candidates.map((c) => ({ subject: c.subject, id: c.recordId, distance: c.distance, confidence: c.confidence, probability: c.probability, matches: c.matches })),
+      };
+    }),
+  };
+}
 
 function recordOf(gallery: string, record: FaceRecord): FaceRecordResponse {
   return {

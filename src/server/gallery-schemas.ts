@@ -79,3 +79,49 @@ export type RecordVerifyRequest = z.infer<typeof RecordVerifyRequest>;
 
 export const RecordVerifyResponse = VerifyResponse.extend({ record: FaceRecordResponse });
 export type RecordVerifyResponse = z.infer<typeof RecordVerifyResponse>;
+
+export const IdentifyRequest = z.strictObject({
+  img: z.string().optional().describe('The photo: base64 or a data URL; in a multipart form, a file field "img". Never a path or a URL'),
+  img_path: z.string().optional().describe('Older DeepFace name of img; same rules'),
+  model_name: ModelName.optional(),
+  exact: z.boolean().optional().describe("true: compare with every enrolled face; false: the approximate index; absent: the index's default"),
+  top_k: z.number().int().min(1).max(1000).optional().describe('Nearest faces looked at per face (default 10, at least candidates)'),
+  threshold: z.number().min(0).max(2).optional().describe('Cosine distance at or below which a face is recognised; default: the one that holds fpir at the gallery\'s size'),
+  fpir: z.number().gt(0).lt(1).optional().describe("False-positive identification rate to hold when no threshold is given: the share of strangers' faces named as someone enrolled (default 0.01). The threshold tightens as the gallery grows"),
+  candidates: z.number().int().min(1).max(100).optional().describe('Candidates listed per face (default 5)'),
+});
+export type IdentifyRequest = z.infer<typeof IdentifyRequest>;
+
+const Probability = z.number().min(0).max(1).nullable().describe("Probability that this is the probe's own person, given the gallery's size (half of probes assumed enrolled); null for a model without a fitted open-set model");
+
+const IdentifyCandidate = z.object({
+  subject: z.string(),
+  id: z.string().describe("The subject's nearest stored face"),
+  distance: z.number().describe('Cosine distance'),
+  confidence: z.number().describe('0-100, 50 at the threshold (logistic fit on LFW View 1)'),
+  probability: Probability,
+  matches: z.number().int().describe('How many of the nearest faces were this subject\'s'),
+});
+
+export const IdentifyResponse = z.object({
+  gallery: z.string(),
+  model_name: z.string(),
+  metric: z.literal('cosine'),
+  threshold: z.number().describe('The cosine distance used'),
+  threshold_source: z.enum(['fpir', 'explicit', 'fixed']).describe("fpir: solved for fpir_target at gallery_size; explicit: given; fixed: the model's fixed threshold (it has no fitted open-set model)"),
+  fpir_target: z.number().nullable().describe('The target FPIR the threshold was solved for; null when explicit or fixed'),
+  fpir: z.number().nullable().describe("The FPIR the threshold holds at this gallery's size by the model's fitted tail; null without one"),
+  gallery_size: z.number().int().describe('Faces enrolled in the gallery when it was searched'),
+  faces: z.array(
+    z.object({
+      box: z.object({ x: z.number().int(), y: z.number().int(), w: z.number().int(), h: z.number().int() }),
+      face_confidence: z.number(),
+      verdict: z.enum(['known', 'unknown']),
+      subject: z.string().nullable().describe('The subject recognised; null when unknown'),
+      distance: z.number().nullable(),
+      probability: Probability,
+      candidates: z.array(IdentifyCandidate).describe('Nearest subjects first, for a reviewer'),
+    }),
+  ),
+});
+export type IdentifyResponse = z.infer<typeof IdentifyResponse>;

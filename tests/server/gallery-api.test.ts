@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxesOf, call, cropFace, dataUrl, form, otherShot, photo, type Reply } from './face-photos.js';
 import { startHarness, type Harness } from './harness.js';
+import { openSetModelFor, thresholdForFpir, type OpenSetModel } from '../../src/recognition/open-set.js';
 import { at, atLeast, entry } from '../helpers/checked.js';
 
 let h: Harness;
@@ -121,7 +122,8 @@ describe('register, search, and the gallery resources', () => {
         model_name: 'faceplugin-arcface',
         search_method,
         distance_metric: 'cosine',
-        threshold: 0.53,
+        // The default threshold holds FPIR 1 % at the gallery's size: 3 faces here.
+        threshold: expect.closeTo(thresholdForFpir(openSetModelFor('faceplugin-arcface') as OpenSetModel, 0.01, 3), 9),
         target_w: json.identities[0].facial_area.w,
         matches: 1,
       });
@@ -154,6 +156,25 @@ describe('register, search, and the gallery resources', () => {
     const other = await call(h, 'POST', '/galleries/default/verify', form({ img: { bytes: faces.adaProbe, filename: 'probe.jpg' }, id: entry(ids, 'bob') }));
     expect(other.json).toMatchObject({ verified: false, record: { subject: 'bob' } });
     expectError(await call(h, 'POST', '/galleries/default/verify', { img: faces.adaProbe.toString('base64'), id: 'nope-0' }), 404, 'FV_ERR_RECORD_NOT_FOUND');
+  });
+
+  it('identifies a photo with the threshold that holds the target FPIR at the gallery size, and a candidate list with probabilities', async () => {
+    const found = await call(h, 'POST', '/galleries/default/identify', { img: faces.adaProbe.toString('base64'), exact: true, candidates: 2 });
+    expect(found.status).toBe(200);
+    expect(found.json).toMatchObject({ gallery: 'default', model_name: 'faceplugin-arcface', metric: 'cosine', threshold_source: 'fpir', fpir_target: 0.01, fpir: 0.01, gallery_size: 3 });
+    const [face] = atLeast(found.json.faces as { verdict: string; subject: string; probability: number; candidates: { subject: string; probability: number }[] }[], 1);
+    expect(face).toMatchObject({ verdict: 'known', subject: 'ada', probability: expect.any(Number) });
+    expect(face.candidates).toHaveLength(2);
+    expect(face.candidates[0]).toMatchObject({ subject: 'ada', id: ids.ada, distance: expect.any(Number), confidence: expect.any(Number), matches: 1 });
+    expect(at(face.candidates, 0).probability).toBeGreaterThan(at(face.candidates, 1).probability);
+    const explicit = await call(h, 'POST', '/galleries/default/identify', form({ img: { bytes: faces.stranger, filename: 's.jpg' }, threshold: '0.3', fpir: '0.001' }));
+    expect(explicit.json).toMatchObject({ threshold: 0.3, threshold_source: 'explicit', fpir_target: null, faces: [{ verdict: 'unknown', subject: null }] });
+    expectError(await call(h, 'POST', '/galleries/default/identify', { img: faces.adaProbe.toString('base64'), fpir: 1 }), 400, 'FV_ERR_INVALID_ARGUMENT');
+    expectError(await call(h, 'POST', '/galleries/nobody/identify', { img: faces.adaProbe.toString('base64') }), 400, 'FV_ERR_GALLERY_EMPTY');
+    const openapi = (await call(h, 'GET', '/openapi.json')).json;
+    const route = openapi.paths['/galleries/{gallery}/identify'].post;
+    expect(route.requestBody.content['application/json'].schema.properties.fpir).toMatchObject({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 });
+    expect(Object.keys(route.responses['200'].content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['threshold', 'threshold_source', 'fpir', 'gallery_size', 'faces']));
   });
 
   it('renames a subject', async () => {
