@@ -11,16 +11,22 @@ import { join } from 'node:path';
 import { fvError } from '../errors.js';
 import { deservesGraph } from './ann/graph-policy.js';
 import { NamespaceState, type Hit, type SearchRequest } from './namespace.js';
-import type { SegmentBatch, Storage } from './storage/sqlite-log.js';
+import type { LogEntry, SegmentBatch, Storage } from './storage/sqlite-log.js';
+import { at } from '../util/checked.js';
 import type { IndexConfig, RecordMetadata } from './types.js';
 
 /** Compaction runs when a namespace's log holds more dead versions than live records, and at least this many. */
 const COMPACTION_MIN_DEAD = 10_000;
 const COMPACTION_SEGMENT_RECORDS = 1_000;
+/** Records of old segments one compaction step reads and rewrites (one transaction): see compactInSteps. */
+const COMPACTION_STEP_RECORDS = 4_000;
 
 export class IndexEngine {
   private readonly namespaces = new Map<string, NamespaceState>();
+  /** Compactions under way, by namespace. */
+  private readonly compactions = new Map<NamespaceState, Promise<unknown>>();
   private lastSeq: number;
+  private closing = false;
 
   private constructor(
     public config: IndexConfig,
@@ -152,12 +158,12 @@ export class IndexEngine {
   }
 
   /**
-   * Rewrites the namespace's log as its live records (one transaction: the old log or the new
-   * survives a crash, never half of either) and deletes its graph files, which hold every vector
-   * the graph ever took. The graph is deleted first, so a crash in between leaves nothing erased
-   * in a graph; it is rebuilt from the live records under their same keys (sequence numbers) in
-   * the background when the namespace had one or the index searches approximately by default,
-   * and the namespace is still large enough for one.
+   * Rewrites the namespace's log as its live records and deletes its graph files, which hold
+   * every vector the graph ever took; then empties the write-ahead log, so that nothing of the
+   * removed versions is left in the files. The graph is deleted first, so a crash in between
+   * leaves nothing erased in a graph; it is rebuilt from the live records under their same keys
+   * (sequence numbers) in the background when the namespace had one or the index searches
+   * approximately by default, and the namespace is still large enough for one.
    * @returns the live records kept and the dead versions (overwritten or deleted) removed.
    */
   async compact(namespace: string): Promise<{ recordCount: number; reclaimedVersions: number }> {
@@ -165,31 +171,73 @@ export class IndexEngine {
     if (!ns) return { recordCount: 0, reclaimedVersions: 0 };
     const rebuild = ns.hasGraph() || this.config.engine === 'approximate';
     await ns.drop();
-    // Writes may have landed while the graph files went; the rewrite below is synchronous and
-    // takes the namespace as it is when the gate lets it run. A namespace deleted meanwhile has nothing left to compact.
-    const reclaimedVersions = await ns.gate.write(() => {
-      if (this.namespaces.get(namespace) !== ns) return undefined;
-      const dead = ns.deadVersions;
-      this.storage.compact(this.name, namespace, segmentsOf(ns, this.config.dimension));
-      ns.deadVersions = 0;
-      return dead;
-    });
-    if (reclaimedVersions === undefined) return { recordCount: 0, reclaimedVersions: 0 };
-    if (rebuild && deservesGraph(ns.recordCount)) await ns.ensureGraph(this.config.hnsw);
-    return { recordCount: ns.recordCount, reclaimedVersions };
+    // An automatic compaction under way covers only what the log held when it began.
+    await this.compactions.get(ns)?.catch(() => undefined);
+    const reclaimedVersions = await this.compactInSteps(ns);
+    this.storage.eraseRemoved();
+    if (rebuild && this.namespaces.get(namespace) === ns && deservesGraph(ns.recordCount)) await ns.ensureGraph(this.config.hnsw);
+    return { recordCount: this.existing(namespace)?.recordCount ?? 0, reclaimedVersions };
   }
 
+  /** Starts compacting a namespace whose log holds more dead versions than live records (and at least COMPACTION_MIN_DEAD). */
   private maybeCompact(ns: NamespaceState): void {
-    if (ns.deadVersions < COMPACTION_MIN_DEAD || ns.deadVersions < ns.recordCount) return;
-    this.storage.compact(this.name, ns.name, segmentsOf(ns, this.config.dimension));
-    ns.deadVersions = 0;
+    if (ns.deadVersions < COMPACTION_MIN_DEAD || ns.deadVersions < ns.recordCount || this.compactions.has(ns)) return;
+    // Nobody awaits an automatic compaction: a failure (a full disk) is reported, and the log stays as it was after its last step.
+    this.compactInSteps(ns).catch((err: unknown) => console.error(`[facevault] compacting namespace "${ns.name}" of index "${this.name}" failed`, err));
+  }
+
+  /** Runs a compaction of the namespace, registered so that no other starts meanwhile. */
+  private compactInSteps(ns: NamespaceState): Promise<number> {
+    const running = this.stepThroughLog(ns).finally(() => {
+      if (this.compactions.get(ns) === running) this.compactions.delete(ns);
+    });
+    this.compactions.set(ns, running);
+    return running;
+  }
+
+  /**
+   * Rewrites the namespace's log, as it stands now, a step at a time: each step takes the oldest
+   * segments holding about COMPACTION_STEP_RECORDS records, and in one transaction removes them
+   * and appends the versions among them that are still current (their stored bytes, seqs kept).
+   * Between steps the event loop turns, so a compaction of a million records never holds it
+   * for more than one step (~10 ms); a crash between steps leaves a log that replays to the same
+   * records. Writes meanwhile append after the rows the compaction covers. Memory is only read.
+   * @returns the dead versions removed.
+   */
+  private async stepThroughLog(ns: NamespaceState): Promise<number> {
+    const through = this.storage.lastRow(this.name, ns.name);
+    let after = 0;
+    let reclaimed = 0;
+    // Stops when the engine closes, or the namespace is deleted (and perhaps written again: then it is not this one).
+    // Each step starts on a later turn of the event loop, the first too: the write that started an automatic compaction returns first.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.closing || this.namespaces.get(ns.name) !== ns) break;
+      const segments = this.storage.readSegments(this.name, ns.name, after, through, COMPACTION_STEP_RECORDS);
+      const last = segments.at(-1);
+      if (last === undefined) break;
+      const { live, dead } = currentVersions(ns, segments, this.config.dimension);
+      this.storage.rewriteSegments(this.name, ns.name, segments.map((segment) => segment.row), live);
+      ns.deadVersions -= dead;
+      reclaimed += dead;
+      after = last.row;
+    }
+    return reclaimed;
+  }
+
+  /** Compactions stop after their current step (the log is whole after every step). */
+  private async stopCompactions(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.compactions.values()].map((running) => running.catch(() => undefined)));
   }
 
   async close(): Promise<void> {
+    await this.stopCompactions();
     await Promise.all([...this.namespaces.values()].map((ns) => ns.close()));
   }
 
   async drop(): Promise<void> {
+    await this.stopCompactions();
     await Promise.all([...this.namespaces.values()].map((ns) => ns.drop()));
     for (const ns of this.namespaces.values()) ns.detachScans();
     this.namespaces.clear();
@@ -200,26 +248,41 @@ function parseMetadata(json: string | undefined): RecordMetadata | undefined {
   return json === undefined ? undefined : (JSON.parse(json) as RecordMetadata);
 }
 
-/** The namespace's live records in segments of COMPACTION_SEGMENT_RECORDS, keeping their sequence numbers. */
-function* segmentsOf(ns: NamespaceState, dimension: number): Generator<SegmentBatch> {
-  let ids: string[] = [];
-  let seqs: number[] = [];
-  let metadataJson: (string | undefined)[] = [];
-  let vectors = new Float32Array(COMPACTION_SEGMENT_RECORDS * dimension);
-  for (const record of ns.liveRecords()) {
-    vectors.set(record.values, ids.length * dimension);
-    ids.push(record.id);
-    seqs.push(record.seq);
-    metadataJson.push(record.metadata === undefined ? undefined : JSON.stringify(record.metadata));
-    if (ids.length === COMPACTION_SEGMENT_RECORDS) {
-      yield { ids, seqs: Float64Array.from(seqs), vectors, metadataJson };
-      ids = [];
-      seqs = [];
-      metadataJson = [];
-      vectors = new Float32Array(COMPACTION_SEGMENT_RECORDS * dimension);
+/**
+ * The versions in these segments that are still current in memory, as new segments of up to
+ * COMPACTION_SEGMENT_RECORDS (their stored vectors and metadata text, seqs kept), and how many
+ * upserted versions the segments hold that are not.
+ */
+function currentVersions(ns: NamespaceState, segments: readonly LogEntry[], dimension: number): { live: SegmentBatch[]; dead: number } {
+  const live: SegmentBatch[] = [];
+  let batch: SegmentBatch | undefined;
+  let dead = 0;
+  for (const segment of segments) {
+    if (segment.kind !== 'upsert') continue;
+    const { ids, seqs, vectors, metadataJson } = segment.batch;
+    for (let i = 0; i < ids.length; i++) {
+      const id = at(ids, i);
+      const seq = at(seqs, i);
+      if (!ns.isCurrent(id, seq)) {
+        dead++;
+        continue;
+      }
+      if (batch === undefined || batch.ids.length === COMPACTION_SEGMENT_RECORDS) {
+        batch = { ids: [], seqs: new Float64Array(COMPACTION_SEGMENT_RECORDS), vectors: new Float32Array(COMPACTION_SEGMENT_RECORDS * dimension), metadataJson: [] };
+        live.push(batch);
+      }
+      const n = batch.ids.length;
+      batch.seqs[n] = seq;
+      batch.vectors.set(vectors.subarray(i * dimension, (i + 1) * dimension), n * dimension);
+      batch.ids.push(id);
+      batch.metadataJson.push(metadataJson[i]);
     }
   }
-  if (ids.length > 0) yield { ids, seqs: Float64Array.from(seqs), vectors: vectors.subarray(0, ids.length * dimension), metadataJson };
+  for (const b of live) {
+    b.seqs = b.seqs.subarray(0, b.ids.length);
+    b.vectors = b.vectors.subarray(0, b.ids.length * dimension);
+  }
+  return { live, dead };
 }
 
 export function recordNotFound(id: string, namespace: string): Error {

@@ -205,11 +205,10 @@ export class NamespaceState {
     return this.sortedIds;
   }
 
-  /** Live records in slot order, for compaction. */
-  *liveRecords(): Generator<{ id: string; seq: number; values: Float32Array; metadata: RecordMetadata | undefined }> {
-    for (const [id, slot] of this.idToSlot) {
-      yield { id, seq: at(this.slotSeqs, slot), values: this.slab.read(slot), metadata: this.slotMetadata[slot] };
-    }
+  /** Whether version `seq` of record `id` is the one the namespace holds now (compaction keeps exactly those). */
+  isCurrent(id: string, seq: number): boolean {
+    const slot = this.idToSlot.get(id);
+    return slot !== undefined && this.slotSeqs[slot] === seq;
   }
 
   /**

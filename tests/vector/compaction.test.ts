@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { GRAPH_MIN_RECORDS } from '../../src/vector/ann/graph-policy.js';
 import { useTempDatabase } from '../helpers/temp-database.js';
+import { ManifestFile } from '../../src/vector/storage/manifest.js';
 import { filesHolding } from '../stores/files-holding.js';
 import { at } from '../helpers/checked.js';
 
@@ -93,5 +94,39 @@ describe('compact', () => {
     expect(await index.namespace('nobody').compact()).toEqual({ namespace: 'nobody', recordCount: 0, reclaimedVersions: 0 });
     expect(filesHolding(temp.dir, bytesOf(distinctive(5)))).toEqual([]);
     expect((await index.listNamespaces()).namespaces).toEqual([]);
+  });
+
+  it('compacts by itself in steps that let other work run between them, losing nothing written meanwhile', async () => {
+    await temp.db.createIndex({ name: 'auto', dimension: DIMENSION, metric: 'euclidean' });
+    const index = temp.db.index('auto');
+    const batchOf = (first: number, round: number) => Array.from({ length: 1_000 }, (_, i) => ({ id: `r${first + i}`, values: ordinary(first + i + round) }));
+    for (let first = 0; first < 12_000; first += 1_000) await index.upsert({ records: batchOf(first, 0) });
+    // Overwriting all 12,000 leaves as many dead versions as live records: the last batch starts a compaction.
+    for (let first = 0; first < 12_000; first += 1_000) await index.upsert({ records: batchOf(first, 1) });
+    const segmentCounts: number[] = [];
+    const segments = () => ManifestFile.read(temp.dir)?.indexes.auto?.segments ?? -1;
+    for (let turn = 0; turn < 100; turn++) {
+      segmentCounts.push(segments());
+      // Writes between steps: a new record, a delete, an overwrite of a record the compaction has not reached yet.
+      if (turn === 1) {
+        await index.upsert({ records: [{ id: 'new', values: ordinary(-1) }, { id: 'r11999', values: ordinary(-2) }] });
+        await index.deleteOne('r5');
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // 24 upsert segments when the triggering write returned, then fewer at several turns: the
+    // rewrite went step by step; at the end 12 segments of live records and the 2 written meanwhile.
+    expect(segmentCounts[0]).toBe(24);
+    expect(new Set(segmentCounts).size).toBeGreaterThan(3);
+    expect(segmentCounts.at(-1)).toBeLessThanOrEqual(14);
+
+    await temp.db.close();
+    await temp.reopen();
+    const reopened = temp.db.index('auto');
+    expect((await reopened.describeIndexStats()).totalRecordCount).toBe(12_000);
+    const { records } = await reopened.fetch({ ids: ['r0', 'r5', 'r11999', 'new'] });
+    expect(Object.keys(records).sort()).toEqual(['new', 'r0', 'r11999']);
+    expect(records.r0?.values).toEqual(Array.from(Float32Array.from(ordinary(1))));
+    expect(records.r11999?.values).toEqual(Array.from(Float32Array.from(ordinary(-2))));
   });
 });

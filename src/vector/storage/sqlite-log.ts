@@ -51,13 +51,14 @@ type StoredSegment = SegmentRow & { row: number };
  * log of segments: a segment is one committed batch (a whole upsert of up to 1,000 records
  * as a single row, or a tombstone row of deleted ids). The engine keeps records in memory and
  * rebuilds them on start by replaying the log in commit order; it compacts a namespace when
- * too much of its log is dead. Every `append*`, `compact`, `deleteNamespace` and `deleteIndex`
- * is one transaction: all of it is on disk when the call returns, or none of it.
+ * too much of its log is dead, a few segments a transaction. Every `append*`, `rewriteSegments`,
+ * `deleteNamespace` and `deleteIndex` is one transaction: all of it is on disk when the call
+ * returns, or none of it.
  *
  * Trade-off: `synchronous: 'normal'` (default) survives a process crash, `'full'` also a
  * power loss at a higher commit latency (see {@link StorageOptions}). Removed rows are
  * overwritten with zeros (`secure_delete`, at the cost of writing the freed pages once more),
- * and `compact` and `deleteNamespace` then checkpoint and empty the write-ahead log, whose old
+ * and `eraseRemoved` and `deleteNamespace` checkpoint and empty the write-ahead log, whose old
  * frames would still hold copies: when they return, nothing of the removed records is left in
  * the files (checked by grepping them). A plain delete only appends a tombstone.
  *
@@ -90,7 +91,7 @@ export class Storage {
   private readonly upsertTransaction;
   private readonly deleteTransaction;
   private readonly deleteNamespaceTransaction;
-  private readonly compactTransaction;
+  private readonly rewriteTransaction;
   private checkpointTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -108,6 +109,11 @@ export class Storage {
          VALUES (@index, @namespace, @kind, @count, @checksum, @ids, @lengths, @seqs, @metadata, @vectors)`,
       ),
       selectSegments: db.prepare<[string], StoredSegment>(`SELECT ${SEGMENT_COLUMNS} FROM segments INDEXED BY segments_by_index WHERE index_name = ? ORDER BY id`),
+      selectNamespaceSegments: db.prepare<[string, string, number], StoredSegment>(
+        `SELECT ${SEGMENT_COLUMNS} FROM segments INDEXED BY segments_by_namespace WHERE index_name = ? AND namespace = ? AND id > ? ORDER BY id`,
+      ),
+      selectLastRow: db.prepare<[string, string], { lastRow: number | null }>('SELECT max(id) AS lastRow FROM segments INDEXED BY segments_by_namespace WHERE index_name = ? AND namespace = ?'),
+      deleteSegment: db.prepare<[number]>('DELETE FROM segments WHERE id = ?'),
       deleteNamespaceSegments: db.prepare<[string, string]>('DELETE FROM segments WHERE index_name = ? AND namespace = ?'),
       deleteIndexSegments: db.prepare<[string]>('DELETE FROM segments WHERE index_name = ?'),
       raiseLastSeq: db.prepare<[number, string]>('UPDATE catalog SET last_seq = max(last_seq, ?) WHERE name = ?'),
@@ -129,8 +135,8 @@ export class Storage {
       statements.insertSegment.run({ index, ...encodeDelete(index, namespace, ids) });
     });
     this.deleteNamespaceTransaction = this.committing((index: string, namespace: string) => statements.deleteNamespaceSegments.run(index, namespace));
-    this.compactTransaction = this.committing((index: string, namespace: string, live: Iterable<SegmentBatch>) => {
-      statements.deleteNamespaceSegments.run(index, namespace);
+    this.rewriteTransaction = this.committing((index: string, namespace: string, rows: readonly number[], live: Iterable<SegmentBatch>) => {
+      for (const row of rows) statements.deleteSegment.run(row);
       for (const batch of live) this.writeUpsert(index, namespace, batch);
     });
     for (const config of this.readConfigs()) this.dimensions.set(config.name, config.dimension);
@@ -331,21 +337,58 @@ export class Storage {
   }
 
   /**
-   * Replaces every segment of the namespace by segments holding exactly `live` (seqs kept as
-   * given), in one transaction: if `live` throws or a batch is invalid, nothing changes.
-   * lastSeq is never lowered. An empty `live` leaves the namespace without rows. Afterwards
-   * nothing of the records left out is in the files. Cost: the live records written once, plus a
-   * checkpoint of at most 16 MiB of write-ahead log.
+   * The namespace's segments after row `afterRow` up to row `throughRow`, oldest first, checked
+   * and decoded as `replay` hands them, until they hold `maxRecords` records or more: the pieces
+   * a compaction rewrites one step at a time. Copy what you keep of the entries.
+   * @throws FV_ERR_STORAGE_CORRUPT, FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
+   */
+  readSegments(index: string, namespace: string, afterRow: number, throughRow: number, maxRecords: number): (LogEntry & { row: number })[] {
+    return this.use(() => {
+      const dimension = this.dimensionOf(index);
+      const found: (LogEntry & { row: number })[] = [];
+      let records = 0;
+      for (const segment of this.statements.selectNamespaceSegments.iterate(index, namespace, afterRow)) {
+        if (segment.row > throughRow || records >= maxRecords) break;
+        found.push({ ...decodeSegment(segment, { index, namespace, row: segment.row }, dimension), row: segment.row });
+        records += segment.count;
+      }
+      return found;
+    });
+  }
+
+  /** The namespace's newest segment row (0 when it has none): what a compaction started now covers. @throws FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED */
+  lastRow(index: string, namespace: string): number {
+    return this.use(() => {
+      this.dimensionOf(index);
+      return this.statements.selectLastRow.get(index, namespace)?.lastRow ?? 0;
+    });
+  }
+
+  /**
+   * Replaces the namespace's segments `rows` by segments holding exactly `live` (seqs kept as
+   * given) appended after every other row, in one transaction: if `live` throws or a batch is
+   * invalid, nothing changes. lastSeq is never lowered. Replay stays right when `live` holds only
+   * current versions and `rows` is a prefix of the namespace's log (a tombstone there can only
+   * concern versions in rows before it). The removed rows' pages are zeroed (`secure_delete`);
+   * copies in the write-ahead log remain until `eraseRemoved`.
    * @throws FV_ERR_INVALID_ARGUMENT, FV_ERR_RECORD_ID as `appendUpsert`; FV_ERR_STORAGE_FULL, FV_ERR_INDEX_NOT_FOUND, FV_ERR_CLOSED
    */
-  compact(index: string, namespace: string, live: Iterable<SegmentBatch>): void {
+  rewriteSegments(index: string, namespace: string, rows: readonly number[], live: Iterable<SegmentBatch>): void {
     this.use(() => {
       this.dimensionOf(index);
-      this.compactTransaction(index, namespace, live);
+      this.rewriteTransaction(index, namespace, rows, live);
       this.recount(index);
       this.committed();
-      this.emptyWriteAheadLog();
     });
+  }
+
+  /**
+   * Checkpoints the write-ahead log into the database file and empties it, so that nothing of
+   * the rows removed so far is left in the files. Cost: a checkpoint of at most 16 MiB of log.
+   * @throws FV_ERR_CLOSED
+   */
+  eraseRemoved(): void {
+    this.use(() => this.emptyWriteAheadLog());
   }
 
   /** Each index's segment and record counts, as the manifest records them. @throws FV_ERR_CLOSED */

@@ -33,7 +33,7 @@ it('records each commit in the manifest: generation and counts per index', () =>
   storage.appendUpsert('faces', 'team', numberedBatch(1, 2, 4, 4));
   storage.appendDelete('faces', '', ['b0-r0']);
   expect(ManifestFile.read(tmp.dir)).toEqual({ generation: 4, indexes: { faces: { segments: 3, records: 5 } } });
-  storage.compact('faces', '', [numberedBatch(0, 2, 4, 2)]);
+  storage.rewriteSegments('faces', '', storage.readSegments('faces', '', 0, Infinity, Infinity).map((segment) => segment.row), [numberedBatch(0, 2, 4, 2)]);
   storage.deleteNamespace('faces', 'team');
   expect(ManifestFile.read(tmp.dir)).toEqual({ generation: 6, indexes: { faces: { segments: 1, records: 2 } } });
   storage.appendUpsert('faces', '', numberedBatch(2, 0, 4, 9)); // empty: no commit

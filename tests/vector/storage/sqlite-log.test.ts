@@ -124,7 +124,7 @@ describe('sequence numbers', () => {
     storage.appendDelete('faces', 'x', ['b1-r0', 'b1-r1']);
     storage.deleteNamespace('faces', 'x');
     expect(reopen().lastSeq('faces')).toBe(5);
-    storage.compact('faces', '', [batch(0, 1, 1)]);
+    compactAll(storage, [batch(0, 1, 1)]);
     expect(reopen().lastSeq('faces')).toBe(5);
   });
 
@@ -143,6 +143,13 @@ describe('sequence numbers', () => {
   });
 });
 
+/** A whole-namespace compaction of index 'faces', namespace '': every row replaced by `live`, then the log emptied. */
+function compactAll(on: Storage, live: Iterable<SegmentBatch>): void {
+  const rows = on.readSegments('faces', '', 0, Infinity, Infinity).map((segment) => segment.row);
+  on.rewriteSegments('faces', '', rows, live);
+  on.eraseRemoved();
+}
+
 describe('compaction', () => {
   test('keeps exactly the live records with their seqs, leaves other namespaces, and later writes follow it', () => {
     storage.appendUpsert('faces', '', batch(0));
@@ -155,7 +162,7 @@ describe('compaction', () => {
       vectors: Float32Array.from([...batch(0).vectors.subarray(DIMENSION, 2 * DIMENSION), ...batch(2).vectors]),
       metadataJson: [undefined, ...batch(2).metadataJson],
     };
-    storage.compact('faces', '', [live]);
+    compactAll(storage, [live]);
     storage.appendDelete('faces', '', ['b2-r0']);
     expect(replayed(reopen())).toEqual([
       upsertEntry('other', batch(1)),
@@ -172,9 +179,9 @@ describe('compaction', () => {
       yield batch(0, 2);
       throw new Error('source of live records failed');
     }
-    expect(() => storage.compact('faces', '', failingLive())).toThrow('source of live records failed');
+    expect(() => compactAll(storage, failingLive())).toThrow('source of live records failed');
     const invalid = { ...batch(1), ids: ['ok', 'lone \uD800 surrogate', 'fine'] };
-    expectCode(() => storage.compact('faces', '', [batch(0, 2), invalid]), 'FV_ERR_RECORD_ID');
+    expectCode(() => compactAll(storage, [batch(0, 2), invalid]), 'FV_ERR_RECORD_ID');
     expect(replayed(reopen())).toEqual(before);
   });
 });
@@ -272,7 +279,10 @@ test('every method throws FV_ERR_CLOSED after close, and close is idempotent', (
     () => storage.appendDelete('faces', '', ['a']),
     () => storage.deleteNamespace('faces', ''),
     () => storage.replay('faces', () => undefined),
-    () => storage.compact('faces', '', []),
+    () => storage.rewriteSegments('faces', '', [], []),
+    () => storage.readSegments('faces', '', 0, Infinity, Infinity),
+    () => storage.lastRow('faces', ''),
+    () => storage.eraseRemoved(),
     () => storage.diskBytes(),
   ];
   for (const call of calls) expectCode(call, 'FV_ERR_CLOSED');
