@@ -110,14 +110,14 @@ export interface IdentifyOptions {
    * target `fpir` at the gallery's current size (open-set.ts `thresholdForFpir`), for a model with a
    * fitted open-set model; else the model's fixed identification threshold (registry
    * `identificationThreshold`). A fixed value names more strangers the larger the gallery: for the
-   * default model 0.53 holds an FPIR of about 1.7 % at 1,000 faces, 16 % at 10,000 and 82 % at 100,000.
+   * default model 0.53 holds an FPIR of about 1.9 % at 1,000 faces, 17 % at 10,000 and 84 % at 100,000.
    */
   readonly threshold?: number;
   /**
    * The false-positive identification rate to hold when no `threshold` is given: the share of
    * strangers' faces named as someone enrolled (default 0.01). Trade-off: lower names fewer
    * strangers and recognises fewer enrolled people; the threshold tightens as the gallery grows
-   * (default model, FPIR 1 %: 0.51 at 1,000 faces, 0.43 at 10,000, 0.37 at 100,000 — BENCHMARKS.md).
+   * (default model, FPIR 1 %: 0.51 at 1,000 faces, 0.43 at 10,000, 0.36 at 100,000, 0.28 at 1M — BENCHMARKS.md).
    */
   readonly fpir?: number;
   /** Candidates listed per face, nearest subject first (default 5), each with its probability of being the same person. */

@@ -5,10 +5,12 @@
  * rate FAR(t) at threshold t, the chance that at least one of N faces falls within t — the
  * false-positive identification rate — is FPIR(t, N) = 1 − (1 − FAR(t))^N. A fixed threshold
  * therefore names more strangers the larger the gallery: for the default model, 0.53 holds
- * FPIR ≈ 1.7 % at 1,000 faces and ≈ 82 % at 100,000. This module solves the other way round: the
+ * FPIR ≈ 1.9 % at 1,000 faces and ≈ 84 % at 100,000. This module solves the other way round: the
  * threshold that holds a target FPIR at the gallery's size, from a model of the impostor distances
  * whose far tail (the distances that matter at large N, far below anything a sample of pairs
  * resolves) is a generalized Pareto fit, measured and validated on LFW-a by `bench/open-set.ts`.
+ * Pairs are weighted per person (each pair of people counts once, however many photos each has), as
+ * a gallery of one face per person sees them.
  *
  * It also gives each candidate a probability of being the same person. Bayes per gallery entry:
  * a probe's person is enrolled with prior probability π (default ½: no knowledge), and if so
@@ -18,8 +20,8 @@
  * tail where it applies, the measured distribution above it). The bench stores ln LR on a grid,
  * made non-increasing in d (pool-adjacent-violators: a closer face is never weaker evidence) and
  * capped where the pairs run out. Why not the logistic confidence: it is fitted on balanced 1:1
- * pairs and says nothing of N; a candidate 0.45 away is near-certain in a gallery of 100 and a
- * coin toss in a gallery of a million, and a reviewer working a list needs to see that.
+ * pairs and says nothing of N; a candidate 0.45 away is near-certain in a gallery of 100 (0.99)
+ * and unlikely in a gallery of a million (0.015), and a reviewer working a list needs to see that.
  */
 import { fvError } from '../errors.js';
 import { gpdQuantile, gpdSurvival } from '../face/eval/pareto-tail.js';
@@ -67,8 +69,8 @@ function interpolate(table: readonly number[], step: number, d: number): number 
  * The per-comparison false-accept rate at threshold t: the share of impostor pairs (faces of two
  * different people) at cosine distance ≤ t. Below the tail threshold it is the fitted tail,
  * beyond what any sample of pairs resolves — an extrapolation, validated on held-out people down to
- * about 1e-7 (BENCHMARKS.md, "Open-set identification").
- * @example impostorFar(openSetModelFor('faceplugin-arcface')!, 0.53) // → about 1.7e-5
+ * distance 0.40, FAR about 3e-7 (BENCHMARKS.md, "Open-set identification").
+ * @example impostorFar(openSetModelFor('faceplugin-arcface')!, 0.53) // → 1.86e-5
  */
 export function impostorFar(model: OpenSetModel, t: number): number {
   const { tail } = model;
@@ -93,7 +95,7 @@ export function fpirAt(model: OpenSetModel, t: number, gallerySize: number): num
  * for t. Trade-off: the stricter the target or the larger the gallery, the lower the threshold and
  * the more enrolled people go unrecognised (BENCHMARKS.md has the open-set curve: rank-1 identification
  * rate against FPIR at 1K, 10K, 100K and 1M faces).
- * @example thresholdForFpir(model, 0.01, 1_000) // → about 0.50 for faceplugin-arcface (0.36 at 1,000,000)
+ * @example thresholdForFpir(model, 0.01, 1_000) // → 0.509 for faceplugin-arcface (0.278 at 1,000,000)
  * @throws FV_ERR_INVALID_ARGUMENT for an FPIR outside (0, 1) or a gallery size that is not an integer ≥ 1.
  */
 export function thresholdForFpir(model: OpenSetModel, fpir: number, gallerySize: number): number {
@@ -118,7 +120,7 @@ export function thresholdForFpir(model: OpenSetModel, fpir: number, gallerySize:
  * N faces, when the probe's person is enrolled with probability `priorEnrolled`: posterior odds =
  * LR(d) · (π/N) / (1 − π/N) (see the file's comment). Falls as d grows and as N grows; with N = 1
  * and π = ½ it is LR / (1 + LR), a 1:1 verification's posterior.
- * @example sameSubjectProbability(model, 0.45, 100) // → 0.98; at 1,000,000 faces: 0.07
+ * @example sameSubjectProbability(model, 0.45, 100) // → 0.994 for faceplugin-arcface; at 1,000,000 faces: 0.015
  * @throws FV_ERR_INVALID_ARGUMENT for a prior outside (0, 1] or a gallery size that is not an integer ≥ 1.
  */
 export function sameSubjectProbability(model: OpenSetModel, d: number, gallerySize: number, priorEnrolled = DEFAULT_PRIOR_ENROLLED): number {
