@@ -35,10 +35,19 @@ export interface FaceAttributeSpec<T> {
 export interface FaceAttributeOptions {
   /** Folder holding the `fr_*.onnx` files. Default: the one inside `faceplugin-face-recognition-js`. */
   readonly modelDir?: string;
+  /** Folder holding face-api's `age_gender_model` files (the gender model). Default: the one inside `@vladmandic/face-api`. */
+  readonly faceApiModelDir?: string;
+}
+
+/** What `FaceAnalyzer` needs of an attribute model, whatever its runtime. */
+export interface AttributePredictor<T> {
+  load(): Promise<void>;
+  predict(image: RgbImage, box: FacialArea): Promise<T>;
+  dispose(): Promise<void>;
 }
 
 /** A face-attribute model with an explicit lifecycle: `load()`, `predict()`, `dispose()` (idempotent). */
-export class FaceAttributeModel<T> {
+export class FaceAttributeModel<T> implements AttributePredictor<T> {
   private model: OnnxModel | undefined;
   private loading: Promise<void> | undefined;
 

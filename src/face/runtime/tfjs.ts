@@ -29,6 +29,7 @@ const EXPECTED_WEIGHTS = {
   face_recognition_model: { 'conv32_down/conv/filters': [7, 7, 3, 32], fc: [256, 128] },
   ssd_mobilenetv1_model: { 'Output/extra_dim': [1, 5118, 4] },
   face_landmark_68_model: { 'dense0/conv0/filters': [3, 3, 3, 32], 'fc/bias': [136] },
+  age_gender_model: { 'fc/gender/weights': [512, 2], 'fc/age/weights': [512, 1] },
 } as const satisfies Record<string, Record<string, readonly number[]>>;
 
 type FaceApiModelName = keyof typeof EXPECTED_WEIGHTS;
@@ -103,6 +104,43 @@ export class FaceApiDescriptorNet {
   private live(): faceapi.FaceRecognitionNet {
     if (!this.net) throw fvError('FV_ERR_MODEL_NOT_LOADED', 'face-api descriptor net was used after dispose()', { model: 'face_recognition_model' });
     return this.net;
+  }
+}
+
+/** face-api's age-gender net (a MobileNet-style net on 112×112 RGB): one face crop in, the probability that it is a man's out. */
+export class FaceApiGenderNet {
+  private net: faceapi.AgeGenderNet | undefined;
+
+  private constructor(net: faceapi.AgeGenderNet) {
+    this.net = net;
+  }
+
+  /** @throws FV_ERR_MODEL_LOAD when the weight files are missing or hold other tensors than the age-gender net's. */
+  static async load(modelDir: string = FACE_API_MODEL_DIR): Promise<FaceApiGenderNet> {
+    const net = new faceapi.AgeGenderNet();
+    await loadWeightsInto(net, modelDir, 'age_gender_model');
+    return new FaceApiGenderNet(net);
+  }
+
+  /**
+   * 0-1, the net's softmax probability of "male". face-api pads a crop to a square and resizes it to 112×112.
+   * @throws FV_ERR_MODEL_NOT_LOADED after `dispose()`.
+   */
+  async manProbability(crop: RgbImage): Promise<number> {
+    if (!this.net) throw fvError('FV_ERR_MODEL_NOT_LOADED', 'face-api age-gender net was used after dispose()', { model: 'age_gender_model' });
+    const input = toTensor(crop);
+    try {
+      const { gender, genderProbability } = (await this.net.predictAgeAndGender(input)) as { gender: string; genderProbability: number };
+      return gender === 'male' ? genderProbability : 1 - genderProbability;
+    } finally {
+      input.dispose();
+    }
+  }
+
+  /** Idempotent. */
+  dispose(): void {
+    this.net?.dispose();
+    this.net = undefined;
   }
 }
 

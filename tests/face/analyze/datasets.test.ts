@@ -32,7 +32,7 @@ describe.skipIf(!dataset.dir)(dataset.title, () => {
     await faces?.close();
   });
 
-  it('tells women from men on at least 85 % of the 62 photos (measured 88.7 %), ages adult', async () => {
+  it('tells women from men on at least 95 % of the 62 photos (measured 62 of 62 with face-api\'s net; 55 with fr_gender before), ages adult', async () => {
     const rows = readFileSync(join(deepface, 'identities.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
     let right = 0;
     const ages: number[] = [];
@@ -45,7 +45,7 @@ describe.skipIf(!dataset.dir)(dataset.title, () => {
       ages.push(age!);
     }
     expect(rows.length).toBe(62);
-    expect(right / rows.length).toBeGreaterThanOrEqual(0.85);
+    expect(right / rows.length).toBeGreaterThanOrEqual(0.95);
     ages.sort((a, b) => a - b);
     // Adults photographed between their twenties and fifties.
     expect(ages[0]).toBeGreaterThan(15);
