@@ -350,8 +350,10 @@ export class Gallery {
 
   /**
    * The threshold `identify` uses in a gallery of `gallerySize` faces: `threshold` when given, else
-   * the one that holds the target `fpir` (default 1 %) by the model's fitted open-set model, else —
-   * for a model without one — the fixed identification threshold. With the FPIR it holds.
+   * the one that holds the target `fpir` (default 1 %) by the model's fitted open-set model — never
+   * looser than the model's 1:1 verification threshold, so in a very small gallery the FPIR held
+   * is below the target — else, for a model without one, the fixed identification threshold.
+   * With the FPIR it holds.
    * @example gallery.thresholdFor(10_000) // → { threshold: 0.43, thresholdSource: 'fpir', fpirTarget: 0.01, fpir: 0.01 } (default model)
    * @throws FV_ERR_INVALID_ARGUMENT for a threshold outside 0..2, an FPIR outside (0, 1) or a size that is not an integer >= 1.
    */
@@ -364,7 +366,11 @@ export class Gallery {
     }
     if (!openSet) return { threshold: this.rule.threshold, thresholdSource: 'fixed', fpirTarget: null, fpir: null };
     const target = checkedFpir(options.fpir ?? DEFAULT_TARGET_FPIR);
-    return { threshold: thresholdForFpir(openSet, target, gallerySize), thresholdSource: 'fpir', fpirTarget: target, fpir: target };
+    // A small gallery could hold the target with a threshold looser than the 1:1 verification one
+    // (0.75 for one face, against 0.68): never name someone whom `verify` would call a different person.
+    const solved = thresholdForFpir(openSet, target, gallerySize);
+    const cap = this.entry.info.thresholds.cosine;
+    return { threshold: Math.min(solved, cap), thresholdSource: 'fpir', fpirTarget: target, fpir: solved > cap ? fpirAt(openSet, cap, gallerySize) : target };
   }
 
   /**
