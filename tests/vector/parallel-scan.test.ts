@@ -4,7 +4,13 @@
  * as it was when the query began, never a mix, and nothing a query returns points at a slot a
  * later write reused.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Read when the scan pool's module loads: scans of this file's 5 MB namespaces go to the threads
+// (the default threshold, 16 MiB, is where threads start to pay on 2 cores).
+vi.hoisted(() => {
+  process.env.FACEVAULT_PARALLEL_SCAN_MIN_BYTES = String(1024 * 1024);
+});
 import { ScanPool } from '../../src/vector/exact/scan-pool.js';
 import { SCAN_THREADS } from '../../src/vector/exact/slab-layout.js';
 import { seededRandom } from '../../src/util/seeded-random.js';
@@ -12,7 +18,7 @@ import { useTempDatabase } from '../helpers/temp-database.js';
 import { at } from '../helpers/checked.js';
 
 const DIMENSION = 64;
-// 20,000 × 64 floats = 5 MB of rows: above the size from which scans go to the threads.
+// 20,000 × 64 floats = 5 MB of rows: above the size from which this file's scans go to the threads.
 const RECORDS = 20_000;
 
 describe('exact scans on the scan threads, through the database', () => {
