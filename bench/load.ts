@@ -8,6 +8,9 @@
  *
  *   npx tsx bench/load.ts                                   # 32 clients, 5 minutes
  *   npx tsx bench/load.ts --seconds 60 --clients 16         # a shorter run
+ *   npx tsx bench/load.ts --overwrite --out bench/results/load-steady.json
+ *       # steady state: upserts overwrite the records filled at the start, so the data keeps its
+ *       # size (and automatic compaction runs under load): memory must stay flat
  *   → bench/results/load.json (--out FILE)
  */
 import { readFileSync } from 'node:fs';
@@ -22,6 +25,7 @@ const SECONDS = Number(args.seconds ?? 300);
 const CLIENTS = Number(args.clients ?? 32);
 const RECORDS = Number(args.records ?? 20_000);
 const OUT = String(args.out ?? 'bench/results/load.json');
+const OVERWRITE = args.overwrite !== undefined;
 const DIMENSION = 128;
 const KEY = 'load-key-5d1e';
 const SAMPLE_EVERY_MS = 5_000;
@@ -38,6 +42,12 @@ const MIX: [Operation, number][] = [
 const random = seededRandom(5);
 const vector = () => Array.from({ length: DIMENSION }, () => random() - 0.5);
 const records = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, values: vector(), metadata: { prefix } }));
+/** 100 records overwriting a random run of those filled at the start (ids `fill<first>-<i>`). */
+const overwrites = (count: number) => {
+  const first = Math.floor(random() * (RECORDS / 1000)) * 1000;
+  const start = Math.floor(random() * (Math.min(1000, RECORDS - first) - count));
+  return Array.from({ length: count }, (_, i) => ({ id: `fill${first}-${start + i}`, values: vector(), metadata: { prefix: `fill${first}` } }));
+};
 
 async function post(url: string, path: string, body: unknown): Promise<number> {
   const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -89,7 +99,7 @@ async function main(): Promise<void> {
           const t0 = performance.now();
           let status: number;
           if (op === 'query exact' || op === 'query approximate') status = await post(url, '/indexes/load/query', { vector: vector(), topK: 10, exact: op === 'query exact' });
-          else if (op === 'upsert 100') status = await post(url, '/indexes/load/vectors/upsert', { vectors: records(`c${client}u${upserts++}`, 100) });
+          else if (op === 'upsert 100') status = await post(url, '/indexes/load/vectors/upsert', { vectors: OVERWRITE ? overwrites(100) : records(`c${client}u${upserts++}`, 100) });
           else status = await post(url, '/search', { img: photos[Math.floor(random() * photos.length)] });
           latencies.get(op)?.push(performance.now() - t0);
           const key = `${op} ${status}`;
@@ -123,7 +133,7 @@ async function main(): Promise<void> {
       max_ms: Math.max(...samples.map((sample) => sample.loopMaxMs)),
     };
     printTable('Server', [{ '5xx (not 503)': fiveXX, '503 (shed)': shed, ...memory, 'loop p99 ms (median 5 s)': loop.p99_ms_median_interval, 'loop p99 ms (worst 5 s)': loop.p99_ms_worst_interval, 'loop max ms': loop.max_ms }]);
-    writeResult(OUT, { machine: machineFacts(), command: `npx tsx bench/load.ts --seconds ${SECONDS} --clients ${CLIENTS} --records ${RECORDS}`, elapsed_s: elapsed, rows, statuses: Object.fromEntries(statuses), five_xx: fiveXX, shed_503: shed, memory, event_loop: loop, samples });
+    writeResult(OUT, { machine: machineFacts(), command: `npx tsx bench/load.ts --seconds ${SECONDS} --clients ${CLIENTS} --records ${RECORDS}${OVERWRITE ? ' --overwrite' : ''} --out ${OUT}`, elapsed_s: elapsed, rows, statuses: Object.fromEntries(statuses), five_xx: fiveXX, shed_503: shed, memory, event_loop: loop, samples });
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;
