@@ -1,6 +1,6 @@
 /**
- * Runs once before any test file: assembles the exact-search kernel when it is missing or older
- * than its source, so that a checkout where `npm run build` never ran (e.g. `npm ci
+ * Runs once before any test file: assembles the WebAssembly modules (the exact-search kernel, the
+ * face warp) when one is missing or older than its source, so that a checkout where `npm run build` never ran (e.g. `npm ci
  * --ignore-scripts`, or a `git clean`) tests the current kernel instead of failing in many places
  * with an HTTP 500.
  */
@@ -8,12 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const source = fileURLToPath(new URL('../src/vector/exact/kernel.wat', import.meta.url));
-const assembled = fileURLToPath(new URL('../src/vector/exact/kernel.wasm', import.meta.url));
+const SOURCES = ['../src/vector/exact/kernel.wat', '../src/face/warp/warp.wat'].map((path) => fileURLToPath(new URL(path, import.meta.url)));
 const script = fileURLToPath(new URL('../scripts/build-wasm.mjs', import.meta.url));
 
 export default function setup(): void {
-  if (existsSync(assembled) && statSync(assembled).mtimeMs >= statSync(source).mtimeMs) return;
-  console.log('tests: the exact-search kernel is not built or is stale; assembling it (scripts/build-wasm.mjs)');
+  const stale = SOURCES.filter((source) => {
+    const assembled = source.replace(/\.wat$/, '.wasm');
+    return !existsSync(assembled) || statSync(assembled).mtimeMs < statSync(source).mtimeMs;
+  });
+  if (stale.length === 0) return;
+  console.log(`tests: ${stale.join(', ')} not built or stale; assembling (scripts/build-wasm.mjs)`);
   execFileSync(process.execPath, [script], { stdio: 'inherit' });
 }

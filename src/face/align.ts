@@ -10,6 +10,7 @@
  */
 import { at } from '../util/checked.js';
 import type { Point, RgbImage } from './types.js';
+import { warpRgb } from './warp/warp-kernel.js';
 
 /** A 2-D affine map: x' = a·x + b·y + c, y' = d·x + e·y + f. */
 export type Affine = readonly [a: number, b: number, c: number, d: number, e: number, f: number];
@@ -79,12 +80,28 @@ export function invertAffine(m: Affine): Affine {
  * Renders `width × height` pixels of `src` seen through `forward` (source → output coordinates),
  * bilinear, black outside the source. When the output is much smaller than the source region it
  * averages k×k bilinear samples per output pixel (k = source pixels per output pixel, rounded up),
- * so shrinking a large face or photo does not alias.
+ * so shrinking a large face or photo does not alias. Runs in WebAssembly (`warp/warp-kernel.ts`);
+ * a channel differs from `warpAffineJs`'s by at most 1.
+ * @throws FV_ERR_INTERNAL when the warp kernel has not been built (`npm run build`).
  */
 export function warpAffine(src: RgbImage, forward: Affine, width: number, height: number): RgbImage {
   const inv = invertAffine(forward);
+  return warpRgb(src, inv, supersampling(inv), width, height);
+}
+
+/** Samples per axis in each output pixel: source pixels per output pixel, rounded up (a hair of slack keeps an exact 2 at 2). */
+function supersampling(inv: Affine): number {
+  return Math.max(1, Math.ceil(Math.sqrt(Math.abs(inv[0] * inv[4] - inv[1] * inv[3])) - 0.01));
+}
+
+/**
+ * `warpAffine` in plain JavaScript: the reference the WebAssembly kernel is tested against (and
+ * its peer in `bench/enroll-speed.ts`).
+ */
+export function warpAffineJs(src: RgbImage, forward: Affine, width: number, height: number): RgbImage {
+  const inv = invertAffine(forward);
   const [a, b, c, d, e, f] = inv;
-  const k = Math.max(1, Math.ceil(Math.sqrt(Math.abs(a * e - b * d)) - 0.01));
+  const k = supersampling(inv);
   const out = new Uint8Array(width * height * 3);
   const sw = src.width, sh = src.height, data = src.data;
   const weight = 1 / (k * k);

@@ -1,0 +1,89 @@
+/**
+ * The one file that knows the face warp's WebAssembly module: it loads `warp.wasm` (assembled
+ * from `warp.wat` by `scripts/build-wasm.mjs`), keeps one instance per thread, copies into its
+ * memory only the source rectangle an output can reach, and copies the output back out.
+ *
+ * Why WebAssembly: the plain-JS bilinear loop (`warpAffineJs` in `../align.ts`) was 21 % of a
+ * face worker's CPU on large photos; the kernel keeps each sample's three channels in one f32x4.
+ * Its output differs from the JS loop's by at most 1 in a channel, where a sum lands within
+ * float32 rounding of a half (checked in tests/face/warp/warp-kernel.test.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fvError } from '../../errors.js';
+import type { RgbImage } from '../types.js';
+
+/** Output pixel centres → source coordinates: u = a·x + b·y + c, v = d·x + e·y + f. */
+export type InverseAffine = readonly [a: number, b: number, c: number, d: number, e: number, f: number];
+
+type WarpFn = (src: number, sw: number, sh: number, out: number, width: number, height: number, a: number, b: number, c: number, d: number, e: number, f: number, k: number) => void;
+
+// Only what this file uses: the project compiles without the DOM lib, where TypeScript declares WebAssembly.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: { warp: WarpFn; memory: WasmMemory } };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const WASM_URL = new URL('./warp.wasm', import.meta.url);
+const PAGE = 65_536;
+/** Bytes after each buffer the kernel may touch (it reads and writes a pixel as 4 bytes). */
+const SLACK = 16;
+
+let instance: { warp: WarpFn; memory: WasmMemory } | undefined;
+
+function kernel(): { warp: WarpFn; memory: WasmMemory } {
+  if (instance) return instance;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(WASM_URL);
+  } catch (cause) {
+    throw fvError(
+      'FV_ERR_INTERNAL',
+      `The face warp kernel is not built: ${fileURLToPath(WASM_URL)} is missing. Run \`npm run build\` (it assembles src/face/warp/warp.wat).`,
+      { file: fileURLToPath(WASM_URL) },
+      cause,
+    );
+  }
+  // Synchronous: the module is under 1 KB, and warps are synchronous.
+  instance = new wasm.Instance(new wasm.Module(bytes), {}).exports;
+  return instance;
+}
+
+/**
+ * `width × height` RGB pixels sampled from `src` at `inverse`(output pixel), bilinear, averaging
+ * `k × k` samples per output pixel (at offsets (s + ½)/k − ½), black outside the source, each
+ * channel rounded half up.
+ * @example warpRgb(photo, [2, 0, 0.5, 0, 2, 0.5], 2, 160, 120) // → photo halved to 160×120, 4 samples a pixel
+ * @throws FV_ERR_INTERNAL when warp.wasm has not been built.
+ */
+export function warpRgb(src: RgbImage, inverse: InverseAffine, k: number, width: number, height: number): RgbImage {
+  const [a, b, c, d, e, f] = inverse;
+  const outBytes = width * height * 3;
+  // Source pixels any sample can touch: the corners' images, widened by a pixel for the
+  // bilinear neighbours and float rounding, clipped to the source.
+  let umin = Infinity, umax = -Infinity, vmin = Infinity, vmax = -Infinity;
+  for (const [x, y] of [[-0.5, -0.5], [width - 0.5, -0.5], [-0.5, height - 0.5], [width - 0.5, height - 0.5]] as const) {
+    const u = a * x + b * y + c, v = d * x + e * y + f;
+    umin = Math.min(umin, u); umax = Math.max(umax, u); vmin = Math.min(vmin, v); vmax = Math.max(vmax, v);
+  }
+  const x0 = Math.max(0, Math.floor(umin) - 1), x1 = Math.min(src.width - 1, Math.floor(umax) + 2);
+  const y0 = Math.max(0, Math.floor(vmin) - 1), y1 = Math.min(src.height - 1, Math.floor(vmax) + 2);
+  // Nothing of the source in sight (or a non-finite map): all black.
+  if (!(x1 >= x0 && y1 >= y0)) return { data: new Uint8Array(outBytes), width, height };
+  const sw = x1 - x0 + 1, sh = y1 - y0 + 1, srcBytes = sw * sh * 3;
+  const outAt = Math.ceil((srcBytes + SLACK) / 16) * 16;
+  const { warp, memory } = kernel();
+  const needed = outAt + outBytes + SLACK;
+  if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
+  const heap = new Uint8Array(memory.buffer);
+  const row = src.width * 3;
+  if (sw === src.width) heap.set(src.data.subarray(y0 * row, (y1 + 1) * row), 0);
+  else for (let y = y0; y <= y1; y++) heap.set(src.data.subarray(y * row + x0 * 3, y * row + (x1 + 1) * 3), (y - y0) * sw * 3);
+  warp(0, sw, sh, outAt, width, height, a, b, c - x0, d, e, f - y0, k);
+  return { data: heap.slice(outAt, outAt + outBytes), width, height };
+}
