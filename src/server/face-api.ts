@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { toJsonSchema } from './json-schema.js';
 import { installFaceErrorHandling } from './errors.js';
 import { acceptMultipartForms, MAX_IMAGE_BYTES } from './face-input.js';
+import { parseLargeJsonOffThread } from './large-json.js';
 import { faceRoutes } from './face-routes.js';
 import { FaceErrorResponse } from './face-schemas.js';
 import { galleryRoutes } from './gallery-routes.js';
@@ -36,6 +37,7 @@ export const faceApi: FastifyPluginAsync<FaceApiOptions> = async (app, options) 
     if (route.schema) route.schema.response = Object.assign((route.schema.response ?? {}) as object, { '4XX': errorSchema, '5XX': errorSchema });
   });
   await acceptMultipartForms(app);
+  parseLargeJsonOffThread(app, MAX_IMAGE_BYTES);
   app.addHook('onClose', () => app.faces.close());
   await app.register(faceRoutes);
   await app.register(galleryRoutes);

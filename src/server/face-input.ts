@@ -20,6 +20,9 @@ import { keyedByUser } from '../util/keyed-by-user.js';
 /** Largest image accepted, in bytes: the face pipeline's own decoding limit. */
 export const MAX_IMAGE_BYTES = DEFAULT_DECODE_LIMITS.maxBytes;
 
+/** The fields that carry an image, under DeepFace's names. */
+export const IMAGE_FIELDS = ['img', 'img_path', 'img1', 'img1_path', 'img2', 'img2_path'] as const;
+
 /** The most images one face request carries (verify's two). */
 const MAX_IMAGES = 2;
 
