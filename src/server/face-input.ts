@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fvError, isFacevaultError } from '../errors.js';
 import { DEFAULT_DECODE_LIMITS } from '../face/image.js';
 import type { ImageSources } from './image-sources.js';
+import { base64Payload, DATA_URL, decodedBytes, isBase64 } from './image-string.js';
 import type { JsonSchema } from './json-schema.js';
 import { keyedByUser } from '../util/keyed-by-user.js';
 
@@ -136,7 +137,7 @@ export async function requestInput(request: FastifyRequest, names: readonly stri
   if (text === '') throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is empty`, { path: name, in: 'body', reason: 'missing-image' });
   if (URL_SCHEME.test(text)) return { bytes: await sources.fetchUrl(name, text), source: text };
   const compact = text.replace(/\s+/g, '');
-  if (DATA_URL.test(text) || text.startsWith('data:') || (compact.length >= MIN_BASE64_CHARS && BASE64.test(compact) && compact.length % 4 === 0)) {
+  if (DATA_URL.test(text) || text.startsWith('data:') || (compact.length >= MIN_BASE64_CHARS && isBase64(compact))) {
     return { bytes: decodeImageString(name, text), source: name };
   }
   return { bytes: await sources.readPath(name, text), source: text };
@@ -156,20 +157,17 @@ export async function requestImage(request: FastifyRequest, names: readonly stri
  */
 const MIN_BASE64_CHARS = 64;
 
-const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/i;
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /** The bytes of a base64 or data URL image string. */
 function decodeImageString(field: string, text: string): Uint8Array {
   const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
   const sendInstead = `send the image itself: a multipart file field "${field}", a base64 string or a data URL (data:image/jpeg;base64,...)`;
-  const prefix = DATA_URL.exec(text);
-  const data = (prefix ? text.slice(prefix[0].length) : text).replace(/\s+/g, '');
-  if (!BASE64.test(data) || data.length % 4 !== 0) {
+  const data = base64Payload(text);
+  if (!isBase64(data)) {
     throw fvError('FV_ERR_IMAGE_INPUT', `${field}: ${shown} is not a base64 image data URL: ${sendInstead}`, { path: field, reason: 'data-url' });
   }
-  const bytes = (data.length / 4) * 3 - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+  const bytes = decodedBytes(data);
   if (bytes > MAX_IMAGE_BYTES) {
     throw fvError('FV_ERR_IMAGE_TOO_LARGE', `${field}: the image is ${bytes} bytes, over the limit of ${MAX_IMAGE_BYTES}`, { path: field, bytes, maxBytes: MAX_IMAGE_BYTES });
   }

@@ -31,7 +31,7 @@ function expectError(reply: { status: number; json: { code?: string } }, status:
 /** Sends a raw JSON text, as a client that builds its own body would. */
 async function postRaw(path: string, text: string): Promise<{ status: number; json: { code?: string } }> {
   const response = await fetch(`${h.server.url}${path}`, { method: 'POST', headers: { 'api-key': API_KEY, 'content-type': 'application/json' }, body: text });
-  return { status: response.status, json: await response.json() };
+  return { status: response.status, json: (await response.json()) as { code?: string } };
 }
 
 describe('large JSON bodies of the face routes', () => {
