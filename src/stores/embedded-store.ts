@@ -67,6 +67,9 @@ export class EmbeddedStore implements VectorStore {
   }
 
   async createIndex(settings: IndexSettings): Promise<{ created: boolean; index: IndexInfo }> {
+    // A gallery ensures its index on every request: look first, so that the usual answer costs
+    // no error (an exception with its stack trace took ~15 µs a request under load).
+    if (this.database.hasIndex(settings.name)) return { created: false, index: infoOf(await this.database.describeIndex(settings.name)) };
     try {
       const description = await this.database.createIndex({ ...settings, engine: settings.engine ?? this.defaultEngine });
       return { created: true, index: infoOf(description) };

@@ -97,6 +97,12 @@ export class Database {
     return { indexes: [...this.engines.values()].map((engine) => describe(engine.config)).sort((a, b) => a.name.localeCompare(b.name)) };
   }
 
+  /** Whether an index of this name exists (no error either way). */
+  hasIndex(name: string): boolean {
+    this.assertOpen();
+    return this.engines.has(name);
+  }
+
   /** @throws FV_ERR_INDEX_NOT_FOUND */
   async describeIndex(name: string): Promise<IndexDescription> {
     return describe(this.engine(name).config);

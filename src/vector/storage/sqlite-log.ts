@@ -7,7 +7,7 @@ import { damagedError, findContradictions, type OnDisk } from './consistency.js'
 import { checkFileMeta, newFileMeta } from './file-format.js';
 import { generationsAhead, headerGeneration, ManifestFile, type IndexTally, type ManifestState } from './manifest.js';
 import { readGeneration, readTally, SCHEMA, SEGMENT_COLUMNS } from './schema.js';
-import { decodeSegment, encodeDelete, encodeUpsert, type SegmentRow } from './segment-codec.js';
+import { decodeSegment, encodeDelete, encodeUpsert, SEGMENT_KIND, type SegmentRow } from './segment-codec.js';
 import { asStorageError } from './storage-errors.js';
 import type { LogEntry, SegmentBatch, StorageOptions } from './types.js';
 import { generationOnDisk, scanWal } from './wal-file.js';
@@ -113,7 +113,7 @@ export class Storage {
         `SELECT ${SEGMENT_COLUMNS} FROM segments INDEXED BY segments_by_namespace WHERE index_name = ? AND namespace = ? AND id > ? ORDER BY id`,
       ),
       selectLastRow: db.prepare<[string, string], { lastRow: number | null }>('SELECT max(id) AS lastRow FROM segments INDEXED BY segments_by_namespace WHERE index_name = ? AND namespace = ?'),
-      deleteSegment: db.prepare<[number]>('DELETE FROM segments WHERE id = ?'),
+      deleteSegment: db.prepare<[number], { kind: number; count: number }>('DELETE FROM segments WHERE id = ? RETURNING kind, count'),
       deleteNamespaceSegments: db.prepare<[string, string]>('DELETE FROM segments WHERE index_name = ? AND namespace = ?'),
       deleteIndexSegments: db.prepare<[string]>('DELETE FROM segments WHERE index_name = ?'),
       raiseLastSeq: db.prepare<[number, string]>('UPDATE catalog SET last_seq = max(last_seq, ?) WHERE name = ?'),
@@ -136,8 +136,22 @@ export class Storage {
     });
     this.deleteNamespaceTransaction = this.committing((index: string, namespace: string) => statements.deleteNamespaceSegments.run(index, namespace));
     this.rewriteTransaction = this.committing((index: string, namespace: string, rows: readonly number[], live: Iterable<SegmentBatch>) => {
-      for (const row of rows) statements.deleteSegment.run(row);
-      for (const batch of live) this.writeUpsert(index, namespace, batch);
+      // The tally changes by what goes and what comes: recounting the index's rows at every step
+      // of a compaction would cost O(segments) a step.
+      const change = { segments: 0, records: 0 };
+      for (const row of rows) {
+        const removed = statements.deleteSegment.get(row);
+        if (removed === undefined) continue;
+        change.segments -= 1;
+        if (removed.kind === SEGMENT_KIND.upsert) change.records -= removed.count;
+      }
+      for (const batch of live) {
+        if (batch.ids.length === 0) continue;
+        this.writeUpsert(index, namespace, batch);
+        change.segments += 1;
+        change.records += batch.ids.length;
+      }
+      return change;
     });
     for (const config of this.readConfigs()) this.dimensions.set(config.name, config.dimension);
   }
@@ -376,8 +390,10 @@ export class Storage {
   rewriteSegments(index: string, namespace: string, rows: readonly number[], live: Iterable<SegmentBatch>): void {
     this.use(() => {
       this.dimensionOf(index);
-      this.rewriteTransaction(index, namespace, rows, live);
-      this.recount(index);
+      const change = this.rewriteTransaction(index, namespace, rows, live);
+      const counts = this.tallyOf(index);
+      counts.segments += change.segments;
+      counts.records += change.records;
       this.committed();
     });
   }
@@ -424,11 +440,12 @@ export class Storage {
   }
 
   /** A transaction of `body` that also writes the next generation into the header; the caller then calls `committed`. */
-  private committing<A extends unknown[]>(body: (...args: A) => unknown): (...args: A) => void {
+  private committing<A extends unknown[], R>(body: (...args: A) => R): (...args: A) => R {
     return this.db.transaction((...args: A) => {
-      body(...args);
+      const result = body(...args);
       // The header keeps 32 signed bits; read back unsigned (readGeneration).
       this.db.pragma(`user_version = ${headerGeneration(this.generation + 1) | 0}`);
+      return result;
     });
   }
 
