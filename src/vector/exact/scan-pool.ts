@@ -34,6 +34,18 @@ function parallelScanMinBytes(setting: string | undefined): number {
 }
 
 /**
+ * While the main thread is busy (BUSY_UTILIZATION), scans from this many bytes of rows go to the
+ * threads too: a scan there costs the main thread a message and a merge (~0.03 ms) instead of the
+ * scan itself (0.15 ms at 4 MB), and a busy main thread is what every other request waits on.
+ * Under the steady-state mixed load, in-thread scans of a 10 MB namespace took 15 % of the main
+ * thread (bench/load.ts --overwrite, profiled).
+ */
+const BUSY_PARALLEL_MIN_BYTES = Number.isFinite(PARALLEL_SCAN_MIN_BYTES) ? Math.min(2 * 1024 * 1024, PARALLEL_SCAN_MIN_BYTES) : Infinity;
+/** Share of the last BUSY_WINDOW_MS the event loop spent running code, from which it counts as busy. */
+const BUSY_UTILIZATION = 0.5;
+const BUSY_WINDOW_MS = 200;
+
+/**
  * Scans waiting or running at most; past it, a search fails with FV_ERR_OVERLOADED (503 and
  * Retry-After on the server) instead of queueing without bound.
  */
@@ -67,9 +79,14 @@ export class ScanPool {
     return this.workers.length;
   }
 
-  /** Whether a scan of `rows` rows of this slab is worth sending to the threads. */
+  /**
+   * Whether a scan of `rows` rows of this slab is worth sending to the threads: from
+   * PARALLEL_SCAN_MIN_BYTES always (it is faster there), from BUSY_PARALLEL_MIN_BYTES while the
+   * main thread is busy (it frees the main thread).
+   */
   static worthIt(slab: VectorSlab, rows: number): boolean {
-    return rows * slab.layout.rowBytes >= PARALLEL_SCAN_MIN_BYTES;
+    const bytes = rows * slab.layout.rowBytes;
+    return bytes >= PARALLEL_SCAN_MIN_BYTES || (bytes >= BUSY_PARALLEL_MIN_BYTES && mainThreadBusy());
   }
 
   /**
@@ -198,4 +215,18 @@ export class ScanPool {
     this.parts.clear();
     for (const part of parts) part.settle(fvError('FV_ERR_INTERNAL', `a scan thread ${reason}`, { reason }));
   }
+}
+
+let utilizationMark = performance.eventLoopUtilization();
+let busy = false;
+
+/** Whether the event loop ran code most of the last window (sampled at most once a window). */
+function mainThreadBusy(): boolean {
+  const now = performance.eventLoopUtilization();
+  const window = performance.eventLoopUtilization(now, utilizationMark);
+  if (window.idle + window.active >= BUSY_WINDOW_MS) {
+    busy = window.utilization >= BUSY_UTILIZATION;
+    utilizationMark = now;
+  }
+  return busy;
 }
