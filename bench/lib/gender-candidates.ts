@@ -22,6 +22,7 @@ import { FacepluginGenderClassifier } from '../../src/face/analyze/gender.js';
 import { initTfjsWasm } from '../../src/face/runtime/tfjs.js';
 import type { FacialArea, RgbImage } from '../../src/face/types.js';
 import { at } from '../../src/util/checked.js';
+import { loadGraphModel } from './tfjs-graph-model.js';
 
 export interface GenderCandidate {
   readonly name: string;
@@ -113,19 +114,4 @@ function cropSquare(image: RgbImage, box: FacialArea, size: number): tf.Tensor4D
   const pixels = tf.tensor4d(image.data, [1, H, W, 3], 'int32').toFloat();
   const normalised = [[(cy - side / 2) / (H - 1), (cx - side / 2) / (W - 1), (cy + side / 2) / (H - 1), (cx + side / 2) / (W - 1)]];
   return tf.image.cropAndResize(pixels, normalised, [0], [size, size], 'bilinear', 0);
-}
-
-/** tfjs graph model from a `model.json` and its weight files on disk (Node's fetch refuses file:// URLs). */
-async function loadGraphModel(path: string): Promise<tf.GraphModel> {
-  const json = JSON.parse(await readFile(path, 'utf8')) as tf.io.ModelJSON;
-  const shards = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((file) => readFile(join(dirname(path), file))));
-  const bytes = Buffer.concat(shards);
-  return tf.loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-      weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-      ...(json.signature !== undefined && { signature: json.signature }),
-    }),
-  );
 }
