@@ -188,7 +188,22 @@ export class IndexEngine {
   private maybeCompact(ns: NamespaceState): void {
     if (ns.deadVersions < COMPACTION_MIN_DEAD || ns.deadVersions < ns.recordCount || this.compactions.has(ns)) return;
     // Nobody awaits an automatic compaction: a failure (a full disk) is reported, and the log stays as it was after its last step.
-    this.compactInSteps(ns).catch((err: unknown) => console.error(`[facevault] compacting namespace "${ns.name}" of index "${this.name}" failed`, err));
+    this.compactInSteps(ns)
+      .then(() => this.rebuildGraph(ns))
+      .catch((err: unknown) => console.error(`[facevault] compacting namespace "${ns.name}" of index "${this.name}" failed`, err));
+  }
+
+  /**
+   * The graph keeps every version it ever took (overwritten and deleted ones are only masked), so
+   * under overwrites it grows with the writes, not the data: a steady load of overwriting upserts
+   * on 20K records grew the server's memory 1.31× in 5 minutes. After an automatic compaction,
+   * when dead versions were as many as live records, the graph is dropped and rebuilt from the
+   * live records in the background; approximate queries meanwhile scan exactly.
+   */
+  private async rebuildGraph(ns: NamespaceState): Promise<void> {
+    if (this.closing || this.namespaces.get(ns.name) !== ns || !ns.hasGraph()) return;
+    await ns.drop();
+    if (deservesGraph(ns.recordCount) && this.namespaces.get(ns.name) === ns && !this.closing) await ns.ensureGraph(this.config.hnsw);
   }
 
   /** Runs a compaction of the namespace, registered so that no other starts meanwhile. */

@@ -1,8 +1,9 @@
 /** VectorIndex.compact(): what deletes and overwrites left in the files is gone, everything live stays. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GRAPH_MIN_RECORDS } from '../../src/vector/ann/graph-policy.js';
 import { useTempDatabase } from '../helpers/temp-database.js';
 import { ManifestFile } from '../../src/vector/storage/manifest.js';
+import { NamespaceState } from '../../src/vector/namespace.js';
 import { filesHolding } from '../stores/files-holding.js';
 import { at } from '../helpers/checked.js';
 
@@ -128,5 +129,24 @@ describe('compact', () => {
     expect(Object.keys(records).sort()).toEqual(['new', 'r0', 'r11999']);
     expect(records.r0?.values).toEqual(Array.from(Float32Array.from(ordinary(1))));
     expect(records.r11999?.values).toEqual(Array.from(Float32Array.from(ordinary(-2))));
+  });
+
+  it('rebuilds the graph of an approximate namespace after compacting it by itself: the graph does not grow with overwrites', async () => {
+    await temp.db.createIndex({ name: 'ann', dimension: DIMENSION, metric: 'euclidean', engine: 'approximate', hnsw: HNSW });
+    const index = temp.db.index('ann');
+    const count = GRAPH_MIN_RECORDS;
+    const drops = vi.spyOn(NamespaceState.prototype, 'drop');
+    // Four versions of every record: the dead ones outnumber the live and pass 10,000, which starts a compaction.
+    for (const round of [0, 1, 2, 3]) {
+      for (let first = 0; first < count; first += 1_000) {
+        await index.upsert({ records: Array.from({ length: Math.min(1_000, count - first) }, (_, i) => ({ id: `r${first + i}`, values: ordinary(first + i + round * 7) })) });
+      }
+    }
+    await vi.waitFor(() => expect(drops).toHaveBeenCalledTimes(1), { timeout: 30_000 });
+    await index.flush();
+    for (const i of [0, 1234, count - 1]) {
+      const { matches } = await index.query({ vector: ordinary(i + 21), topK: 1, exact: false });
+      expect(matches[0]?.id).toBe(`r${i}`);
+    }
   });
 });
