@@ -144,18 +144,65 @@ export function warpAffineJs(src: RgbImage, forward: Affine, width: number, heig
   return { data: out, width, height };
 }
 
+/** A warp asked of a `FaceImage`: `forward` maps the photo's pixels onto a `width × height` output. */
+export interface WarpRequest {
+  readonly forward: Affine;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * What detectors and alignment sample from: a photo in its own (full-resolution) pixel
+ * coordinates, whatever resolution it is held at. `ImagePyramid` holds the whole photo in
+ * memory; `ShrunkPhoto` (photo.ts) holds a small overview and decodes full-resolution pieces
+ * when a warp needs finer detail than the overview has.
+ */
+export interface FaceImage {
+  readonly width: number;
+  readonly height: number;
+  /**
+   * Makes sure that warps like these sample the photo at least as finely as an `ImagePyramid`
+   * of the whole photo would (decoding parts of it if needed). Call before `warp`.
+   * @throws FV_ERR_IMAGE_* when a part of the photo cannot be decoded.
+   */
+  prepare(requests: readonly WarpRequest[]): Promise<void>;
+  /** `warpAffine` of the photo, from the best resolution at hand. */
+  warp(forward: Affine, width: number, height: number): RgbImage;
+}
+
+/**
+ * The pyramid level a warp samples: the coarsest whose pixels are still at most as large as an
+ * output pixel's footprint (1-2 source pixels per output pixel), so few samples need averaging.
+ */
+export function pyramidLevel(forward: Affine): number {
+  const inv = invertAffine(forward);
+  const sourcePerOutput = Math.sqrt(Math.abs(inv[0] * inv[4] - inv[1] * inv[3]));
+  return sourcePerOutput >= 2 ? Math.floor(Math.log2(sourcePerOutput)) : 0;
+}
+
 /**
  * An image with its successive halvings (each pixel the mean of a 2×2 block), built on first use,
  * so any warp can sample a level at most twice as fine as its output: shrinking a 1920-pixel photo
  * to the detector's 320 or a 600-pixel face to 112 costs a few bilinear samples per output pixel
  * instead of dozens, and does not alias.
  */
-export class ImagePyramid {
+export class ImagePyramid implements FaceImage {
   private readonly levels: RgbImage[];
 
   constructor(readonly base: RgbImage) {
     this.levels = [base];
   }
+
+  get width(): number {
+    return this.base.width;
+  }
+
+  get height(): number {
+    return this.base.height;
+  }
+
+  /** The whole image is at hand: nothing to prepare. */
+  async prepare(): Promise<void> {}
 
   /** The base halved `n` times; level n's pixel (x, y) covers base pixels centred on 2ⁿ·(x + ½) − ½. */
   level(n: number): RgbImage {
@@ -165,10 +212,9 @@ export class ImagePyramid {
 
   /** `warpAffine` of the base, sampled from the coarsest level still at least as fine as the output. */
   warp(forward: Affine, width: number, height: number): RgbImage {
-    const inv = invertAffine(forward);
-    const sourcePerOutput = Math.sqrt(Math.abs(inv[0] * inv[4] - inv[1] * inv[3]));
+    const wanted = pyramidLevel(forward);
     let n = 0;
-    while (sourcePerOutput >= 2 ** (n + 1) && Math.min(this.level(n).width, this.level(n).height) >= 4) n++;
+    while (n < wanted && Math.min(this.level(n).width, this.level(n).height) >= 4) n++;
     if (n === 0) return warpAffine(this.base, forward, width, height);
     // Compose with level n → base: x₀ = 2ⁿ·xₙ + (2ⁿ − 1)/2.
     const k = 2 ** n, o = (k - 1) / 2;

@@ -9,14 +9,15 @@ import { fvError } from '../errors.js';
 import { ANALYZE_ACTIONS, resolveActions, type AnalyzeAction, type FaceAnalysis } from './analyze/actions.js';
 import type { FaceAnalyzer } from './analyze/analyze.js';
 import type { LivenessPrediction } from './analyze/liveness.js';
-import { alignFace, flipHorizontal, ImagePyramid, type AlignmentTemplate } from './align.js';
+import { flipHorizontal, ImagePyramid, similarityTransform, type Affine, type AlignmentTemplate, type FaceImage } from './align.js';
 import { detectFaceCrop, isFaceSized } from './detect/face-crop.js';
 import { resolveDetector, wholeImageFace, type FaceDetector } from './detect/registry.js';
 import { resolveDetectOptions, selectFaces, type DetectOptions } from './detect/select.js';
 import { l2Normalize } from './distance.js';
-import { decodeImage, type DecodeLimits, type ImageInput } from './image.js';
+import { EncodedPhoto, openImage, type DecodeLimits, type ImageInput } from './image.js';
 import { fuseEmbeddings } from './models/fusion.js';
 import { networksOf, resolveModel, type ModelEntry, type NetworkEntry } from './models/registry.js';
+import { overviewSize, ShrunkPhoto } from './photo.js';
 import type { AlignedFace, DetectedFace, EmbeddingModel, FacialArea, Landmarks5, RgbImage } from './types.js';
 import { at } from '../util/checked.js';
 
@@ -110,6 +111,12 @@ export interface EngineOptions {
   readonly limits?: DecodeLimits;
   /** Intra-op threads per ONNX session. Default 1. */
   readonly threads?: number;
+  /**
+   * true (default): a large JPEG or WebP is decoded small for detection and at full resolution
+   * only around its faces (see `photo.ts`); false: every photo is decoded whole, as before
+   * (for comparisons in `bench/enroll-speed.ts`).
+   */
+  readonly shrinkOnLoad?: boolean;
 }
 
 export class FaceEngine {
@@ -118,7 +125,7 @@ export class FaceEngine {
   private analyzer: Promise<FaceAnalyzer> | undefined;
   private closed = false;
 
-  private constructor(private readonly defaults: { model: string; detector: string }, private readonly limits: DecodeLimits, private readonly threads: number) {}
+  private constructor(private readonly defaults: { model: string; detector: string }, private readonly limits: DecodeLimits, private readonly threads: number, private readonly shrinkOnLoad: boolean) {}
 
   /**
    * An engine with its default detector and model loaded (so a bad installation fails here, not on the first image).
@@ -127,7 +134,7 @@ export class FaceEngine {
   static async create(options: EngineOptions = {}): Promise<FaceEngine> {
     const model = resolveModel(options.model).info.name;
     const detector = resolveDetector(options.detector).name;
-    const engine = new FaceEngine({ model, detector }, options.limits ?? {}, options.threads ?? 1);
+    const engine = new FaceEngine({ model, detector }, options.limits ?? {}, options.threads ?? 1, options.shrinkOnLoad ?? true);
     try {
       await Promise.all([engine.detector(detector), ...networksOf(resolveModel(model)).map((network) => engine.model(network))]);
     } catch (err) {
@@ -149,8 +156,9 @@ export class FaceEngine {
   async extractFaces(input: ImageInput, options: FaceOptions = {}): Promise<ExtractedFace[]> {
     const { image, faces } = await this.find(input, options);
     const { template } = resolveModel(options.model ?? this.defaults.model);
-    const liveness = await this.livenessFor(image.base, faces, options);
-    return faces.map((face, i) => ({ ...face, crop: cropFace(image, face, template, options), ...(liveness && { liveness: liveness[i] }) }));
+    const liveness = await this.livenessFor(image, faces, options);
+    const crops = await cropFaces(image, faces, template, options);
+    return faces.map((face, i) => ({ ...face, crop: at(crops, i), ...(liveness && { liveness: liveness[i] }) }));
   }
 
   /** One L2-normalised embedding per face. @throws as detectFaces, and FV_ERR_MODEL_LOAD when the model cannot load. */
@@ -158,7 +166,7 @@ export class FaceEngine {
     const entry = resolveModel(options.model ?? this.defaults.model);
     const [{ image, faces }] = await Promise.all([this.find(input, options), ...networksOf(entry).map((network) => this.model(network))]);
     // Liveness first: a refused spoof costs no embedding.
-    const liveness = await this.livenessFor(image.base, faces, options);
+    const liveness = await this.livenessFor(image, faces, options);
     const embeddings = await this.embed(image, faces, entry, options);
     return faces.map((face, i) => ({ embedding: at(embeddings, i), facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.score, ...(liveness && { liveness: liveness[i] }) }));
   }
@@ -170,9 +178,10 @@ export class FaceEngine {
   async analyze(input: ImageInput, options: AnalyzeOptions = {}): Promise<AnalyzedFace[]> {
     const actions = resolveActions(options.actions ?? ANALYZE_ACTIONS);
     const [{ image, faces }, analyzer] = await Promise.all([this.find(input, options), this.analyzerFor(actions)]);
-    if (options.refuseSpoof === true) await this.livenessFor(image.base, faces, options);
+    if (options.refuseSpoof === true) await this.livenessFor(image, faces, options);
+    const whole = await wholePhoto(image);
     const analysed: AnalyzedFace[] = [];
-    for (const face of faces) analysed.push({ facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.score, ...(await analyzer.analyzeFace(image.base, face.facialArea, actions)) });
+    for (const face of faces) analysed.push({ facialArea: face.facialArea, landmarks: face.landmarks, faceConfidence: face.score, ...(await analyzer.analyzeFace(whole, face.facialArea, actions)) });
     return analysed;
   }
 
@@ -186,29 +195,37 @@ export class FaceEngine {
     await Promise.allSettled(loaded.map(async (p) => (await p).dispose()));
   }
 
-  private async find(input: ImageInput, options: FaceOptions): Promise<{ image: ImagePyramid; faces: DetectedFace[] }> {
+  /**
+   * Decodes and detects. A large JPEG or WebP comes back as a `ShrunkPhoto` (see photo.ts) for
+   * every operation alike, so that represent, extract and analyze find the same faces; it comes
+   * back whole (an `ImagePyramid`) for the 'skip' detector, tiled detection and `faceCrop: true`.
+   */
+  private async find(input: ImageInput, options: FaceOptions): Promise<{ image: FaceImage; faces: DetectedFace[] }> {
     const detectOptions = resolveDetectOptions(options);
     const detectorName = resolveDetector(options.detector ?? this.defaults.detector).name;
-    const [decoded, detector] = await Promise.all([decodeImage(input, this.limits), this.detector(detectorName)]);
-    const image = new ImagePyramid(decoded);
+    const [opened, detector] = await Promise.all([openImage(input, this.limits), this.detector(detectorName)]);
     checkFaceOptions(options);
+    const mayShrink = this.shrinkOnLoad && detectorName !== 'skip' && !detectOptions.tiles && detectOptions.faceCrop !== true;
+    const overview = mayShrink && opened instanceof EncodedPhoto ? overviewSize(opened) : undefined;
+    const image: FaceImage = overview && opened instanceof EncodedPhoto ? await ShrunkPhoto.open(opened, overview) : new ImagePyramid(opened instanceof EncodedPhoto ? await opened.decode() : opened);
     const expand = options.expandPercentage ?? 0;
     const { faceCrop } = detectOptions;
-    const asCrop = detectorName !== 'skip' && (faceCrop === 'auto' ? isFaceSized(decoded.width, decoded.height) : faceCrop);
-    const found = (asCrop ? await detectFaceCrop(detector, decoded, detectOptions, faceCrop === 'auto') : undefined) ?? (await detector.detect(image, detectOptions));
-    const faces = selectFaces(found, decoded, detectOptions).map((face) => (expand > 0 ? expandFace(face, expand, decoded) : face));
+    // A face-sized photo (at most 200 pixels a side) is never shrunk: it is an ImagePyramid.
+    const asCrop = image instanceof ImagePyramid && detectorName !== 'skip' && (faceCrop === 'auto' ? isFaceSized(image.width, image.height) : faceCrop);
+    const found = (asCrop ? await detectFaceCrop(detector, image.base, detectOptions, faceCrop === 'auto') : undefined) ?? (await detector.detect(image, detectOptions));
+    const faces = selectFaces(found, image, detectOptions).map((face) => (expand > 0 ? expandFace(face, expand, image) : face));
     if (faces.length > 0) return { image, faces };
-    if (options.enforceDetection === false) return { image, faces: [wholeImageFace(decoded)] };
-    throw fvError('FV_ERR_NO_FACE', `No face found in the image (${decoded.width}×${decoded.height}) at scoreThreshold ${detectOptions.scoreThreshold}, minFaceSize ${detectOptions.minFaceSize}; pass enforceDetection: false to use the whole image`, {
-      width: decoded.width,
-      height: decoded.height,
+    if (options.enforceDetection === false) return { image, faces: [wholeImageFace(image)] };
+    throw fvError('FV_ERR_NO_FACE', `No face found in the image (${image.width}×${image.height}) at scoreThreshold ${detectOptions.scoreThreshold}, minFaceSize ${detectOptions.minFaceSize}; pass enforceDetection: false to use the whole image`, {
+      width: image.width,
+      height: image.height,
       scoreThreshold: detectOptions.scoreThreshold,
       minFaceSize: detectOptions.minFaceSize,
     });
   }
 
   /** Unit-length embeddings of `faces`: a network's, or a fusion's weighted concatenation of its networks'. */
-  private async embed(image: ImagePyramid, faces: readonly DetectedFace[], entry: ModelEntry, options: FaceOptions): Promise<Float32Array[]> {
+  private async embed(image: FaceImage, faces: readonly DetectedFace[], entry: ModelEntry, options: FaceOptions): Promise<Float32Array[]> {
     const flip = options.flip === true;
     if (entry.kind === 'fusion') {
       const parts = await Promise.all(networksOf(entry).map((network) => this.embed(image, faces, network, options)));
@@ -216,7 +233,7 @@ export class FaceEngine {
       return faces.map((_, i) => fuseEmbeddings(parts.map((part) => at(part, i)), weights));
     }
     const model = await this.model(entry);
-    const crops = faces.map((face) => cropFace(image, face, entry.template, options));
+    const crops = await cropFaces(image, faces, entry.template, options);
     const raw = await model.embed(flip ? [...crops, ...crops.map(flipHorizontal)] : crops);
     return faces.map((_, i) => l2Normalize(flip ? sum(at(raw, i), at(raw, i + faces.length)) : at(raw, i)));
   }
@@ -225,9 +242,10 @@ export class FaceEngine {
    * Each face's liveness when `antiSpoof` or `refuseSpoof` asks for it, else undefined.
    * @throws FV_ERR_SPOOF_DETECTED with `refuseSpoof` when a face is not live.
    */
-  private async livenessFor(image: RgbImage, faces: readonly DetectedFace[], options: FaceOptions): Promise<LivenessPrediction[] | undefined> {
+  private async livenessFor(photo: FaceImage, faces: readonly DetectedFace[], options: FaceOptions): Promise<LivenessPrediction[] | undefined> {
     if (options.antiSpoof !== true && options.refuseSpoof !== true) return undefined;
     const analyzer = await this.analyzerFor(['liveness']);
+    const image = await wholePhoto(photo);
     const scores: LivenessPrediction[] = [];
     for (const face of faces) scores.push((await analyzer.analyzeFace(image, face.facialArea, ['liveness'])).liveness!);
     const spoof = scores.findIndex((score) => !score.isReal);
@@ -281,22 +299,37 @@ function sum(a: Float32Array, b: Float32Array): Float32Array {
 }
 
 /**
- * The crop a model embeds: the face warped onto the template (aligned), or with `align: false`
+ * The crops a model embeds: each face warped onto the template (aligned), or with `align: false`
  * its box upright, scaled to fit the template's square and centred. `expandPercentage` zooms the
- * aligned crop out by as much as the box was widened (the box itself is widened by `find`).
+ * aligned crop out by as much as the box was widened (the box itself is widened by `find`). The
+ * photo is first asked for the detail the warps need (`FaceImage.prepare`).
  */
-function cropFace(image: ImagePyramid, face: DetectedFace, template: AlignmentTemplate, options: FaceOptions): RgbImage {
+async function cropFaces(image: FaceImage, faces: readonly DetectedFace[], template: AlignmentTemplate, options: FaceOptions): Promise<RgbImage[]> {
+  const { size } = template;
+  const maps = faces.map((face) => cropMap(face, template, options));
+  await image.prepare(maps.map((forward) => ({ forward, width: size, height: size })));
+  return maps.map((forward) => image.warp(forward, size, size));
+}
+
+function cropMap(face: DetectedFace, template: AlignmentTemplate, options: FaceOptions): Affine {
   const { size } = template;
   if (options.align === false) {
     const { x, y, w, h } = face.facialArea;
     const scale = size / Math.max(w, h, 1);
     const cx = x + w / 2, cy = y + h / 2;
-    return image.warp([scale, 0, size / 2 - scale * cx, 0, scale, size / 2 - scale * cy], size, size);
+    return [scale, 0, size / 2 - scale * cx, 0, scale, size / 2 - scale * cy];
   }
   const expand = options.expandPercentage ?? 0;
-  if (expand === 0) return alignFace(image, face.landmarks, template);
+  if (expand === 0) return similarityTransform(face.landmarks, template.points);
   const k = 1 / (1 + expand / 100), c = size / 2;
-  return alignFace(image, face.landmarks, { size, points: template.points.map((p) => ({ x: c + (p.x - c) * k, y: c + (p.y - c) * k })) });
+  return similarityTransform(face.landmarks, template.points.map((p) => ({ x: c + (p.x - c) * k, y: c + (p.y - c) * k })));
+}
+
+/** The whole photo at full resolution, which analysis and liveness read around each face (decoded now if it was decoded small). */
+async function wholePhoto(image: FaceImage): Promise<RgbImage> {
+  if (image instanceof ImagePyramid) return image.base;
+  if (image instanceof ShrunkPhoto) return image.whole();
+  throw fvError('FV_ERR_INTERNAL', 'A face image that is neither an ImagePyramid nor a ShrunkPhoto');
 }
 
 /** The face with its box widened by `percent` of its width and height, kept inside the image (DeepFace's `expand_percentage`). */

@@ -37,6 +37,11 @@ export interface FacePipelineOptions {
    * images of 50 KB. Infinity turns the bound off.
    */
   readonly maxQueuedBytes?: number;
+  /**
+   * true (default): a large JPEG or WebP is decoded small (shrink-on-load) for detection and at
+   * full resolution only where a face needs it (`photo.ts`); false: every photo decoded whole.
+   */
+  readonly shrinkOnLoad?: boolean;
 }
 
 /** A precomputed embedding, accepted by `verify` in place of an image. */
@@ -100,7 +105,7 @@ export class FacePipeline {
     }
     const queue = { maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES };
     checkMaxQueuedBytes(queue.maxQueuedBytes);
-    const engineOptions: FaceWorkerData = { model: model.info.name, detector, limits: options.limits ?? {} };
+    const engineOptions: FaceWorkerData = { model: model.info.name, detector, limits: options.limits ?? {}, shrinkOnLoad: options.shrinkOnLoad ?? true };
     // Before any thread creates an ONNX session: a long command line otherwise overflows a worker's stack.
     disableOnnxTelemetry();
     if (workers === 0) {

@@ -6,7 +6,7 @@
  * `lib/fr_detect.js`, which applies `scaleMultiplyBBox` to the raw output.
  */
 import { OnnxModel } from '../runtime/onnx.js';
-import type { ImagePyramid } from '../align.js';
+import type { FaceImage } from '../align.js';
 import { nonMaxSuppression, type ScoredBox } from './nms.js';
 import { at, entry } from '../../util/checked.js';
 
@@ -37,8 +37,8 @@ export class FacepluginDetector {
    * into a larger canvas. Costs one detector run per tile.
    * @throws FV_ERR_MODEL_NOT_LOADED after dispose().
    */
-  async detect(pyramid: ImagePyramid, scoreThreshold: number, tiles: boolean): Promise<ScoredBox[]> {
-    const { width, height } = pyramid.base;
+  async detect(pyramid: FaceImage, scoreThreshold: number, tiles: boolean): Promise<ScoredBox[]> {
+    const { width, height } = pyramid;
     const found = await this.detectInView(pyramid, fullView(width, height), scoreThreshold);
     if (tiles) {
       // Tiles see parts of large faces (a chin, hair) as faces: keep from them only faces too small for the full view.
@@ -50,7 +50,7 @@ export class FacepluginDetector {
     return nonMaxSuppression(found, NMS_IOU);
   }
 
-  private async detectInView(pyramid: ImagePyramid, view: View, scoreThreshold: number): Promise<ScoredBox[]> {
+  private async detectInView(pyramid: FaceImage, view: View, scoreThreshold: number): Promise<ScoredBox[]> {
     const { width: W, height: H } = DETECTOR_INPUT;
     const sx = W / view.w, sy = H / view.h;
     // Pixel centres map as in cv2.resize: (x − left + 0.5)·s − 0.5.

@@ -4,7 +4,7 @@
  * out — (x, y) pairs as fractions of the crop, in the iBUG 300-W order — as its `lib/fr_landmark.js` does.
  */
 import { OnnxModel } from '../runtime/onnx.js';
-import type { ImagePyramid } from '../align.js';
+import type { Affine, FaceImage, WarpRequest } from '../align.js';
 import type { Landmarks5, Point } from '../types.js';
 import type { ScoredBox } from './nms.js';
 import { at, entry } from '../../util/checked.js';
@@ -25,11 +25,9 @@ export class FacepluginLandmarks {
    * square of side = box height centred on the box; parts outside the image are black.
    * @throws FV_ERR_MODEL_NOT_LOADED after dispose().
    */
-  async predict(pyramid: ImagePyramid, box: ScoredBox): Promise<Point[]> {
-    const side = box.y2 - box.y1;
-    const left = (box.x1 + box.x2) / 2 - side / 2, top = box.y1;
-    const s = SIDE / side;
-    const crop = pyramid.warp([s, 0, -left * s, 0, s, -top * s], SIDE, SIDE);
+  async predict(image: FaceImage, box: ScoredBox): Promise<Point[]> {
+    const { forward, side, left, top } = landmarkCrop(box);
+    const crop = image.warp(forward, SIDE, SIDE);
     const px = crop.data, input = new Float32Array(SIDE * SIDE);
     // px holds SIDE·SIDE·3 bytes (the warp's output), so `?? 0` only satisfies the type, without a call per pixel.
     for (let i = 0; i < SIDE * SIDE; i++) input[i] = (0.299 * (px[i * 3] ?? 0) + 0.587 * (px[i * 3 + 1] ?? 0) + 0.114 * (px[i * 3 + 2] ?? 0)) / 256;
@@ -40,9 +38,27 @@ export class FacepluginLandmarks {
     return points;
   }
 
+  /**
+   * What `predict` and the alignment after it will sample around a face, for `FaceImage.prepare`:
+   * the landmark crop's map over a window three times its side (an aligned crop reaches about
+   * 1.3-1.8 box widths around the face).
+   */
+  neighbourhood(box: ScoredBox): WarpRequest[] {
+    const { forward } = landmarkCrop(box);
+    return [{ forward: [forward[0], forward[1], forward[2] + SIDE, forward[3], forward[4], forward[5] + SIDE], width: 3 * SIDE, height: 3 * SIDE }];
+  }
+
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/** The landmark model's crop of a box: the square of side = box height centred on the box, as the package does. */
+function landmarkCrop(box: ScoredBox): { forward: Affine; side: number; left: number; top: number } {
+  const side = box.y2 - box.y1;
+  const left = (box.x1 + box.x2) / 2 - side / 2, top = box.y1;
+  const s = SIDE / side;
+  return { forward: [s, 0, -left * s, 0, s, -top * s], side, left, top };
 }
 
 function mean(points: readonly Point[], from: number, to: number): Point {

@@ -2,8 +2,8 @@
  * The 'faceplugin' detector backend: boxes from fr_detect.onnx, then five alignment points from
  * the 68 landmarks of fr_landmark.onnx, one face at a time.
  */
-import type { ImagePyramid } from '../align.js';
-import type { DetectedFace, RgbImage } from '../types.js';
+import type { FaceImage } from '../align.js';
+import type { DetectedFace } from '../types.js';
 import { FacepluginDetector } from './faceplugin-detector.js';
 import { FacepluginLandmarks, landmarks5From68 } from './faceplugin-landmarks.js';
 import type { ScoredBox } from './nms.js';
@@ -20,11 +20,14 @@ export class FacepluginFaceDetector implements FaceDetector {
     return new FacepluginFaceDetector(boxes, landmarks);
   }
 
-  async detect(pyramid: ImagePyramid, options: DetectorRunOptions): Promise<DetectedFace[]> {
+  async detect(image: FaceImage, options: DetectorRunOptions): Promise<DetectedFace[]> {
     const faces: DetectedFace[] = [];
-    for (const box of await this.boxes.detect(pyramid, options.scoreThreshold, options.tiles)) {
-      const landmarks = landmarks5From68(await this.landmarks.predict(pyramid, box));
-      faces.push({ facialArea: { ...clampedBox(box, pyramid.base), leftEye: landmarks[0], rightEye: landmarks[1] }, score: box.score, landmarks });
+    const boxes = await this.boxes.detect(image, options.scoreThreshold, options.tiles);
+    // One look at the photo for every face's landmarks and alignment (a no-op for a photo in memory).
+    await image.prepare(boxes.flatMap((box) => this.landmarks.neighbourhood(box)));
+    for (const box of boxes) {
+      const landmarks = landmarks5From68(await this.landmarks.predict(image, box));
+      faces.push({ facialArea: { ...clampedBox(box, image), leftEye: landmarks[0], rightEye: landmarks[1] }, score: box.score, landmarks });
     }
     return faces;
   }
@@ -35,7 +38,7 @@ export class FacepluginFaceDetector implements FaceDetector {
 }
 
 /** Integer pixel box inside the image, as DeepFace's `facial_area`. */
-function clampedBox(box: ScoredBox, img: RgbImage): { x: number; y: number; w: number; h: number } {
+function clampedBox(box: ScoredBox, img: { readonly width: number; readonly height: number }): { x: number; y: number; w: number; h: number } {
   const x = Math.max(0, Math.round(box.x1)), y = Math.max(0, Math.round(box.y1));
   const x2 = Math.min(img.width, Math.round(box.x2)), y2 = Math.min(img.height, Math.round(box.y2));
   return { x, y, w: Math.max(0, x2 - x), h: Math.max(0, y2 - y) };

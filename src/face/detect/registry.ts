@@ -3,9 +3,9 @@
  * box, score and five landmarks; choosing among them is `selectFaces`' job.
  */
 import { fvError } from '../../errors.js';
-import { ARCFACE_TEMPLATE_112, type ImagePyramid } from '../align.js';
+import { ARCFACE_TEMPLATE_112, type FaceImage } from '../align.js';
 import { resolveWeights } from '../models/registry.js';
-import type { DetectedFace, Landmarks5, RgbImage } from '../types.js';
+import type { DetectedFace, Landmarks5 } from '../types.js';
 
 export interface DetectorRunOptions {
   readonly scoreThreshold: number;
@@ -16,7 +16,7 @@ export interface DetectorRunOptions {
 export interface FaceDetector {
   readonly name: string;
   /** Every face scoring at least `scoreThreshold`, in no particular order. @throws FV_ERR_MODEL_NOT_LOADED after dispose(). */
-  detect(image: ImagePyramid, options: DetectorRunOptions): Promise<DetectedFace[]>;
+  detect(image: FaceImage, options: DetectorRunOptions): Promise<DetectedFace[]>;
   /** Idempotent. */
   dispose(): Promise<void>;
 }
@@ -48,7 +48,7 @@ export const DETECTOR_REGISTRY: Readonly<Record<string, DetectorEntry>> = Object
     name: 'skip',
     description: 'No detection: the whole image is one face, already cropped and roughly aligned (DeepFace\'s "skip")',
     licence: 'n/a',
-    create: async () => ({ name: 'skip', detect: async (image: ImagePyramid) => [wholeImageFace(image.base)], dispose: async () => undefined }),
+    create: async () => ({ name: 'skip', detect: async (image: FaceImage) => [wholeImageFace(image)], dispose: async () => undefined }),
   },
 });
 
@@ -67,7 +67,7 @@ export function resolveDetector(name?: string): DetectorEntry {
  * so aligning it is a plain resize. Used by the 'skip' detector and by `enforceDetection: false`
  * when nothing was found. Score 0: nothing was detected.
  */
-export function wholeImageFace(img: RgbImage): DetectedFace {
+export function wholeImageFace(img: { readonly width: number; readonly height: number }): DetectedFace {
   const { size, points } = ARCFACE_TEMPLATE_112;
   const sx = img.width / size, sy = img.height / size;
   const landmarks = points.map((p) => ({ x: (p.x + 0.5) * sx - 0.5, y: (p.y + 0.5) * sy - 0.5 })) as unknown as Landmarks5;

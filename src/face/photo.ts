@@ -1,0 +1,137 @@
+/**
+ * A large photo decoded for faces at the resolution each step needs, instead of whole.
+ *
+ * Decoding a 2-12 megapixel JPEG and halving it into a pyramid cost a face worker more than
+ * detection and embedding together, though the detector looks at 320×240 and an aligned face is
+ * 112×112. So a large JPEG or WebP is decoded once small, with shrink-on-load (the overview,
+ * just over the detector's 320×240 input), and the detector, the landmarks and the alignment sample
+ * that overview wherever it holds at least one pixel per output pixel, so nothing is enlarged:
+ * an output pixel sees the same detail as from the whole photo (the overview's Lanczos reduction
+ * stands in for the pyramid's 2×2 means). Where the overview would be enlarged (a face small in a
+ * large photo), `prepare` decodes that face's neighbourhood at full resolution and the warp samples
+ * a pyramid of it: the same pixels the whole photo's pyramid would give, since the piece starts on
+ * a multiple of 64 pixels (so its halvings fall on the same 2×2 blocks).
+ */
+import { invertAffine, ImagePyramid, pyramidLevel, type Affine, type FaceImage, type WarpRequest } from './align.js';
+import type { EncodedPhoto } from './image.js';
+import type { RgbImage } from './types.js';
+
+/** The detector's input: an overview never has fewer pixels than this, across or down. */
+export const OVERVIEW_MIN = Object.freeze({ width: 320, height: 240 });
+/** JPEG shrink-on-load factors (libjpeg's DCT scaling), largest first. */
+const SHRINK_FACTORS = [8, 4, 2] as const;
+/** Full-resolution pieces start on multiples of this (2⁶: pyramid levels 0-6 of a piece match the whole photo's). */
+const PIECE_ALIGN = 64;
+
+interface Piece {
+  readonly x: number;
+  readonly y: number;
+  readonly pyramid: ImagePyramid;
+}
+
+interface Rect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The overview's size for a photo, or undefined when the photo is too small (or of a format
+ * without shrink-on-load) to be worth decoding small. The overview is the photo divided by s + 1
+ * for the largest JPEG scale s (8, 4 or 2) that keeps it at least `OVERVIEW_MIN`: sharp decodes at
+ * 1/s and reduces the rest of the way (it takes 1/s only when asked to shrink by s + 1 or more).
+ * @example overviewSize({ width: 4000, height: 3000, shrinksOnLoad: true }) // → { width: 444, height: 333 }
+ */
+export function overviewSize(photo: Pick<EncodedPhoto, 'width' | 'height' | 'shrinksOnLoad'>): { width: number; height: number } | undefined {
+  if (!photo.shrinksOnLoad) return undefined;
+  const s = SHRINK_FACTORS.find((f) => photo.width / (f + 1) >= OVERVIEW_MIN.width && photo.height / (f + 1) >= OVERVIEW_MIN.height);
+  return s === undefined ? undefined : { width: Math.round(photo.width / (s + 1)), height: Math.round(photo.height / (s + 1)) };
+}
+
+export class ShrunkPhoto implements FaceImage {
+  private readonly pieces: Piece[] = [];
+  private decodedWhole: Promise<RgbImage> | undefined;
+  /** Photo pixels per overview pixel, across and down. */
+  private readonly sx: number;
+  private readonly sy: number;
+
+  private constructor(private readonly photo: EncodedPhoto, private readonly overview: ImagePyramid) {
+    this.sx = photo.width / overview.width;
+    this.sy = photo.height / overview.height;
+  }
+
+  /** @throws FV_ERR_IMAGE_* as decodeImage. */
+  static async open(photo: EncodedPhoto, size: { width: number; height: number }): Promise<ShrunkPhoto> {
+    return new ShrunkPhoto(photo, new ImagePyramid(await photo.resized(size.width, size.height)));
+  }
+
+  get width(): number {
+    return this.photo.width;
+  }
+
+  get height(): number {
+    return this.photo.height;
+  }
+
+  /** The whole photo at full resolution, decoded once on first call (analysis and liveness read it). @throws as decodeImage. */
+  whole(): Promise<RgbImage> {
+    this.decodedWhole ??= this.photo.decode();
+    return this.decodedWhole;
+  }
+
+  /** Decodes, in one piece, the neighbourhoods of the requests the overview is too coarse for and no piece holds yet. */
+  async prepare(requests: readonly WarpRequest[]): Promise<void> {
+    const missing = requests.filter((r) => this.tooCoarse(r.forward)).map((r) => this.support(r)).filter((rect) => rect.width > 0 && rect.height > 0 && !this.pieces.some((p) => holds(p, rect)));
+    if (missing.length === 0) return;
+    const x = Math.floor(Math.min(...missing.map((r) => r.x)) / PIECE_ALIGN) * PIECE_ALIGN;
+    const y = Math.floor(Math.min(...missing.map((r) => r.y)) / PIECE_ALIGN) * PIECE_ALIGN;
+    const right = Math.max(...missing.map((r) => r.x + r.width)), bottom = Math.max(...missing.map((r) => r.y + r.height));
+    const data = await this.photo.region({ x, y, width: right - x, height: bottom - y });
+    this.pieces.push({ x, y, pyramid: new ImagePyramid(data) });
+  }
+
+  warp(forward: Affine, width: number, height: number): RgbImage {
+    if (this.tooCoarse(forward)) {
+      const rect = this.support({ forward, width, height });
+      const piece = this.pieces.find((p) => holds(p, rect));
+      // Photo → piece: shift by the piece's origin.
+      if (piece) return piece.pyramid.warp([forward[0], forward[1], forward[2] + forward[0] * piece.x + forward[1] * piece.y, forward[3], forward[4], forward[5] + forward[3] * piece.x + forward[4] * piece.y], width, height);
+    }
+    // Overview → photo: x = sx·xₒ + (sx − 1)/2 (pixel centres, as the pyramid's levels).
+    const { sx, sy } = this;
+    const ox = (sx - 1) / 2, oy = (sy - 1) / 2;
+    const [a, b, c, d, e, f] = forward;
+    return this.overview.warp([a * sx, b * sy, a * ox + b * oy + c, d * sx, e * sy, d * ox + e * oy + f], width, height);
+  }
+
+  /** Would the overview be enlarged, i.e. have less than a pixel per output pixel? */
+  private tooCoarse(forward: Affine): boolean {
+    const inv = invertAffine(forward);
+    return Math.sqrt(Math.abs(inv[0] * inv[4] - inv[1] * inv[3])) < Math.max(this.sx, this.sy);
+  }
+
+  /** The photo pixels a warp reads at full resolution's pyramid: the output's preimage, widened by the sampled level's reach, inside the photo. */
+  private support({ forward, width, height }: WarpRequest): Rect {
+    const [a, b, c, d, e, f] = invertAffine(forward);
+    const margin = 2 ** (pyramidLevel(forward) + 1) + 2;
+    const us: number[] = [], vs: number[] = [];
+    for (const [x, y] of [[-0.5, -0.5], [width - 0.5, -0.5], [-0.5, height - 0.5], [width - 0.5, height - 0.5]] as const) {
+      us.push(a * x + b * y + c);
+      vs.push(d * x + e * y + f);
+    }
+    if (![...us, ...vs].every(Number.isFinite)) return { x: 0, y: 0, width: 0, height: 0 };
+    const x0 = clamp(Math.floor(Math.min(...us) - margin), 0, this.width), x1 = clamp(Math.ceil(Math.max(...us) + margin), 0, this.width);
+    const y0 = clamp(Math.floor(Math.min(...vs) - margin), 0, this.height), y1 = clamp(Math.ceil(Math.max(...vs) + margin), 0, this.height);
+    // A warp entirely outside the photo reads nothing: an empty rectangle at a corner, which any piece holds.
+    return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+  }
+}
+
+function holds(piece: Piece, rect: Rect): boolean {
+  return piece.x <= rect.x && piece.y <= rect.y && piece.x + piece.pyramid.width >= rect.x + rect.width && piece.y + piece.pyramid.height >= rect.y + rect.height;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}

@@ -1,0 +1,72 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { ImagePyramid, type Affine } from '../../src/face/align.js';
+import { decodeImage, EncodedPhoto, openImage } from '../../src/face/image.js';
+import { overviewSize, ShrunkPhoto } from '../../src/face/photo.js';
+
+/** A smooth but detailed test photo (gradients and rings), as a JPEG with an optional EXIF orientation. */
+async function photo(width: number, height: number, orientation?: number): Promise<Buffer> {
+  const data = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      data[i] = (x * 255) / width;
+      data[i + 1] = (y * 255) / height;
+      data[i + 2] = 128 + 127 * Math.sin(Math.hypot(x - width / 3, y - height / 2) / 9);
+    }
+  }
+  const image = sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 });
+  return (orientation ? image.withMetadata({ orientation }) : image).toBuffer();
+}
+
+async function encoded(bytes: Buffer): Promise<EncodedPhoto> {
+  const opened = await openImage(bytes);
+  if (!(opened instanceof EncodedPhoto)) throw new Error('expected an encoded photo');
+  return opened;
+}
+
+describe('overviewSize', () => {
+  it('divides by s + 1 for the largest JPEG scale s that keeps 320×240, and leaves small photos whole', () => {
+    expect(overviewSize({ width: 4000, height: 3000, shrinksOnLoad: true })).toEqual({ width: 444, height: 333 });
+    expect(overviewSize({ width: 2000, height: 1500, shrinksOnLoad: true })).toEqual({ width: 400, height: 300 });
+    expect(overviewSize({ width: 1000, height: 750, shrinksOnLoad: true })).toEqual({ width: 333, height: 250 });
+    expect(overviewSize({ width: 900, height: 700, shrinksOnLoad: true })).toBeUndefined();
+    expect(overviewSize({ width: 4000, height: 3000, shrinksOnLoad: false })).toBeUndefined();
+  });
+});
+
+describe('ShrunkPhoto', () => {
+  it('samples a fine warp from a full-resolution piece: the same pixels as the whole photo', async () => {
+    const bytes = await photo(2400, 1800);
+    const whole = new ImagePyramid(await decodeImage(bytes));
+    const shrunk = await ShrunkPhoto.open(await encoded(bytes), { width: 400, height: 300 });
+    // A 112×112 crop of a 150-pixel patch: 1.3 photo pixels per output pixel, finer than the overview's 6.
+    const fine: Affine = [0.75 * Math.cos(0.2), -0.75 * Math.sin(0.2), -900, 0.75 * Math.sin(0.2), 0.75 * Math.cos(0.2), -700];
+    await shrunk.prepare([{ forward: fine, width: 112, height: 112 }]);
+    expect(Buffer.from(shrunk.warp(fine, 112, 112).data).equals(Buffer.from(whole.warp(fine, 112, 112).data))).toBe(true);
+    // A coarse warp (the detector's view) comes from the overview: close to the whole photo's, not equal.
+    const view: Affine = [320 / 2400, 0, 0, 0, 240 / 1800, 0];
+    const a = shrunk.warp(view, 320, 240).data, b = whole.warp(view, 320, 240).data;
+    let sum = 0;
+    for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+    expect(sum / a.length).toBeLessThan(3);
+  });
+
+  it('applies the EXIF orientation to its size, its overview and its pieces', async () => {
+    const bytes = await photo(1800, 1200, 6); // stored landscape, shown portrait
+    const opened = await encoded(bytes);
+    expect([opened.width, opened.height]).toEqual([1200, 1800]);
+    const whole = await decodeImage(bytes);
+    const piece = await opened.region({ x: 64, y: 128, width: 100, height: 50 });
+    const row = (img: { data: Uint8Array; width: number }, x: number, y: number, n: number) => Buffer.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x + n) * 3));
+    expect(row(piece, 0, 10, 100).equals(row(whole, 64, 138, 100))).toBe(true);
+    const shrunk = await ShrunkPhoto.open(opened, overviewSize(opened) ?? { width: 0, height: 0 });
+    expect([shrunk.width, shrunk.height]).toEqual([1200, 1800]);
+  });
+
+  it('refuses a corrupt photo with a coded error when it decodes the overview', async () => {
+    const bytes = await photo(2400, 1800);
+    const opened = await encoded(Buffer.concat([bytes.subarray(0, bytes.length >> 1)]));
+    await expect(ShrunkPhoto.open(opened, { width: 400, height: 300 })).rejects.toMatchObject({ code: 'FV_ERR_IMAGE_DECODE' });
+  });
+});
