@@ -1,0 +1,162 @@
+/**
+ * Enroll throughput on the DeepFace set's large photos (issue 15, "enroll at detector speed"):
+ * `Gallery.enroll` with 2 workers, this tree against a peer, in interleaved rounds on the same
+ * photos (the order alternates each round); the figure is the median of the per-round ratios,
+ * since absolute speeds on this shared machine move by 2× between runs.
+ *
+ *   git archive <commit> | tar -x -C /tmp/fv-base && ln -s $PWD/node_modules /tmp/fv-base/node_modules \
+ *     && (cd /tmp/fv-base && node scripts/build-wasm.mjs)
+ *   npx tsx bench/enroll-speed.ts --peer /tmp/fv-base --rounds 5 --out bench/results/enroll-speed.json
+ *   options: --datasets DIR (default ../shared/datasets or $FACEVAULT_DATASETS), --workers N (2), --rounds N (5),
+ *            --peer DIR (a snapshot of an older tree; without it only this tree's two decode modes run)
+ *
+ * Contenders: 'peer' (the snapshot's Gallery.enroll), 'whole decode' (this tree with
+ * shrinkOnLoad: false: every photo decoded whole, the warp in WebAssembly), 'this tree' (the
+ * default: large photos decoded small, full resolution only around small faces). Also: per photo,
+ * the cosine distance between this tree's embedding and the peer's (or the whole-decode one's),
+ * and where one finds no face and the other does.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
+import { at } from '../src/util/checked.js';
+
+const args = parseArgs(process.argv.slice(2));
+const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
+const deepface = join(datasets, 'deepface');
+if (!existsSync(join(deepface, 'identities.csv'))) {
+  console.error(`DeepFace set not found at ${deepface}: pass --datasets DIR or set FACEVAULT_DATASETS`);
+  process.exit(1);
+}
+const WORKERS = Number(args.workers ?? 2);
+const ROUNDS = Number(args.rounds ?? 5);
+const PEER = args.peer === undefined ? undefined : resolve(String(args.peer));
+const OUT = String(args.out ?? 'bench/results/enroll-speed.json');
+
+interface EnrollItem {
+  readonly path: string;
+  readonly source: string;
+  readonly subject: string;
+}
+interface Representation {
+  readonly embedding: Float32Array;
+}
+/** The little of a tree's API this bench uses, so an older snapshot can stand in. */
+interface Tree {
+  readonly name: string;
+  represent(path: string): Promise<Representation[]>;
+  enroll(items: readonly EnrollItem[]): Promise<{ faces: number; photos: number }>;
+  close(): Promise<void>;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'facevault-bench-enroll-'));
+let stores = 0;
+
+async function openTree(name: string, root: string, pipelineOptions: Record<string, unknown>): Promise<Tree> {
+  const { FacePipeline } = await import(join(root, 'src/face/pipeline.ts'));
+  const { Gallery } = await import(join(root, 'src/recognition/gallery.ts'));
+  const { openEmbeddedStore } = await import(join(root, 'src/stores/embedded-store.ts'));
+  const pipeline = await FacePipeline.create({ workers: WORKERS, ...pipelineOptions });
+  return {
+    name,
+    represent: (path) => pipeline.represent(path, { maxFaces: 1, select: 'largest' }).catch(() => []),
+    async enroll(items) {
+      const store = await openEmbeddedStore(join(scratch, `store-${stores++}`));
+      try {
+        const gallery = await Gallery.open({ store, pipeline });
+        return await gallery.enroll(items, { onMultipleFaces: 'largest' });
+      } finally {
+        await store.close();
+      }
+    },
+    close: () => pipeline.close(),
+  };
+}
+
+const items: EnrollItem[] = readFileSync(join(deepface, 'identities.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(','))
+  .flatMap(([image, identity, name]) => (image && identity ? [{ path: join(deepface, 'images', image), source: image, subject: name?.trim() || identity }] : []));
+
+const here = resolve('.');
+const trees: Tree[] = [];
+if (PEER) trees.push(await openTree('peer', PEER, {}));
+trees.push(await openTree('whole decode', here, { shrinkOnLoad: false }));
+trees.push(await openTree('this tree', here, {}));
+const current = at(trees, trees.length - 1);
+const reference = at(trees, 0);
+
+// Files in the page cache and every worker past its first (slow) inferences.
+for (const item of items) readFileSync(item.path);
+for (const tree of trees) await Promise.all(items.slice(0, 4 * WORKERS).map((item) => tree.represent(item.path)));
+
+const speeds = new Map<string, number[]>(trees.map((t) => [t.name, []]));
+const ratios = new Map<string, number[]>(trees.map((t) => [t.name, []]));
+let faces = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? trees : [...trees].reverse();
+  const perRound = new Map<string, number>();
+  for (const tree of order) {
+    const started = performance.now();
+    const summary = await tree.enroll(items);
+    const rate = summary.faces / ((performance.now() - started) / 1000);
+    faces = summary.faces;
+    perRound.set(tree.name, rate);
+    speeds.get(tree.name)?.push(rate);
+  }
+  for (const tree of trees) ratios.get(tree.name)?.push((perRound.get(current.name) ?? 0) / (perRound.get(tree.name) ?? 1));
+  console.log(`round ${round + 1}: ${trees.map((t) => `${t.name} ${perRound.get(t.name)?.toFixed(1)}`).join(', ')} faces/s`);
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((p, q) => p - q);
+  return sorted.length % 2 ? at(sorted, sorted.length >> 1) : (at(sorted, sorted.length / 2 - 1) + at(sorted, sorted.length / 2)) / 2;
+};
+const rows: Row[] = trees.map((tree) => ({
+  contender: tree.name,
+  photos: items.length,
+  faces,
+  'faces/s (median)': +median(speeds.get(tree.name) ?? []).toFixed(1),
+  'faces/s (per round)': (speeds.get(tree.name) ?? []).map((v) => v.toFixed(1)).join(' '),
+  [`${current.name} / it (median of rounds)`]: +median(ratios.get(tree.name) ?? []).toFixed(2),
+}));
+printTable(`Gallery.enroll on the DeepFace set, ${WORKERS} workers, ${ROUNDS} interleaved rounds`, rows);
+
+// Same faces? Cosine distance of this tree's embedding to the reference's, photo by photo.
+const distances: { photo: string; cosine: number }[] = [];
+const missing: { photo: string; reference: number; current: number }[] = [];
+for (const item of items) {
+  const [a, b] = await Promise.all([reference.represent(item.path), current.represent(item.path)]);
+  if (!a[0] || !b[0]) {
+    if (a.length !== b.length) missing.push({ photo: item.source, reference: a.length, current: b.length });
+    continue;
+  }
+  let dot = 0;
+  a[0].embedding.forEach((v, i) => (dot += v * (b[0]?.embedding[i] ?? 0)));
+  distances.push({ photo: item.source, cosine: 1 - dot });
+}
+distances.sort((p, q) => q.cosine - p.cosine);
+const agreement = {
+  against: reference.name,
+  photos: distances.length,
+  medianCosineDistance: +median(distances.map((d) => d.cosine)).toFixed(5),
+  largest: distances.slice(0, 5).map((d) => ({ photo: d.photo, cosine: +d.cosine.toFixed(4) })),
+  faceCountDiffers: missing,
+};
+console.log('embeddings against', reference.name, JSON.stringify(agreement));
+
+for (const tree of trees) await tree.close();
+rmSync(scratch, { recursive: true, force: true });
+writeResult(OUT, {
+  machine: machineFacts(),
+  command: `npx tsx bench/enroll-speed.ts ${process.argv.slice(2).join(' ')}`,
+  peer: PEER ?? null,
+  workers: WORKERS,
+  rounds: ROUNDS,
+  enroll: rows,
+  perRound: Object.fromEntries(trees.map((t) => [t.name, speeds.get(t.name)])),
+  agreement,
+});
