@@ -52,6 +52,8 @@ const ServerSchema = z.strictObject({
    * enforces its own).
    */
   requestTimeoutMs: wholeNumber(0, 60 * 60_000).default(120_000),
+  /** Requests a minute one API key may send (src/server/rate-limit.ts); 0 (default) sets no limit. */
+  rateLimitPerMinute: wholeNumber(0, 10_000_000).default(0),
   /** How long a shutdown waits for in-flight requests before the process exits anyway. */
   shutdownTimeoutMs: wholeNumber(0, 10 * 60_000).default(10_000),
   /**
@@ -105,6 +107,7 @@ export interface ConfigLayer {
     maxBodyBytes?: number | string;
     maxBodyBytesInFlight?: number | string;
     requestTimeoutMs?: number | string;
+    rateLimitPerMinute?: number | string;
     shutdownTimeoutMs?: number | string;
     imagesDir?: string;
     urlHosts?: string[];
@@ -135,6 +138,7 @@ export const ENVIRONMENT = {
   FACEVAULT_MAX_BODY_BYTES: 'server.maxBodyBytes',
   FACEVAULT_MAX_BODY_BYTES_IN_FLIGHT: 'server.maxBodyBytesInFlight',
   FACEVAULT_REQUEST_TIMEOUT_MS: 'server.requestTimeoutMs',
+  FACEVAULT_RATE_LIMIT_PER_MINUTE: 'server.rateLimitPerMinute',
   FACEVAULT_SHUTDOWN_TIMEOUT_MS: 'server.shutdownTimeoutMs',
   FACEVAULT_IMAGES: 'server.imagesDir',
   FACEVAULT_ALLOW_URL_HOSTS: 'server.urlHosts',

@@ -27,6 +27,7 @@ export const ERROR_CATALOG = {
   FV_ERR_PAGINATION_TOKEN: { status: 400, summary: 'A pagination token is malformed.' },
   // ── lifecycle and storage ────────────────────────────────────────────────────────────────
   FV_ERR_CLOSED: { status: 503, summary: 'The database or model was used after it was closed.' },
+  FV_ERR_RATE_LIMITED: { status: 429, summary: 'This API key sent more requests than the server allows a minute; retry after the seconds Retry-After says.' },
   FV_ERR_OVERLOADED: { status: 503, summary: 'Too much work is queued (face workers, scan threads or request bodies); retry later.' },
   FV_ERR_STORAGE_CORRUPT: { status: 500, summary: 'A data file fails its checksum or cannot be read.' },
   FV_ERR_STORAGE_VERSION: { status: 500, summary: 'A data file was written by an incompatible format version.' },

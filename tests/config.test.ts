@@ -30,11 +30,16 @@ describe('loadConfig', () => {
       dataDir: resolve('facevault-data'),
       logLevel: 'info',
       synchronous: 'normal',
-      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 134_217_728, maxBodyBytesInFlight: 268_435_456, requestTimeoutMs: 120_000, shutdownTimeoutMs: 10_000, keepFaceCrops: false, urlHosts: [] },
+      server: { host: '127.0.0.1', port: 5080, apiKeys: ['k'], auth: true, maxBodyBytes: 134_217_728, maxBodyBytesInFlight: 268_435_456, requestTimeoutMs: 120_000, rateLimitPerMinute: 0, shutdownTimeoutMs: 10_000, keepFaceCrops: false, urlHosts: [] },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.server)).toBe(true);
     expect(Object.isFrozen(config.server.apiKeys)).toBe(true);
+  });
+
+  it('reads the rate limit per API key (off by default) from the environment and refuses a negative one', () => {
+    expect(loadConfig({ env: { FACEVAULT_RATE_LIMIT_PER_MINUTE: '600' } }).server.rateLimitPerMinute).toBe(600);
+    expect(() => loadConfig({ env: { FACEVAULT_RATE_LIMIT_PER_MINUTE: '-1' } })).toThrow(expect.objectContaining({ code: 'FV_ERR_INVALID_ARGUMENT', message: expect.stringContaining('FACEVAULT_RATE_LIMIT_PER_MINUTE') }));
   });
 
   it('reads the images folder and the URL hosts of the face routes (off by default) from flags or environment', () => {

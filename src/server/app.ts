@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config.js';
 import type { VectorStore } from '../stores/vector-store.js';
 import { LIMITS } from '../vector/types.js';
 import { installAuth } from './auth.js';
+import { installRateLimit } from './rate-limit.js';
 import { installBodyBudget } from './body-budget.js';
 import { clientErrorHandler } from './client-errors.js';
 import { frameworkErrors, installErrorHandling } from './errors.js';
@@ -78,6 +79,7 @@ export async function buildApp({ config, store, logger }: AppOptions): Promise<F
   installSecurityHeaders(app);
   installBodyBudget(app, { budgetBytes: config.maxBodyBytesInFlight, timeoutMs: config.requestTimeoutMs });
   installAuth(app, config);
+  await installRateLimit(app, config.rateLimitPerMinute);
   installMetrics(app);
   app.addHook('preValidation', async (request) => coerceQuerystring(request));
   closeConnectionsWhenDraining(app);

@@ -18,7 +18,7 @@ export interface Harness {
   stop: () => Promise<void>;
 }
 
-export async function startHarness({ logLevel = 'info', ...overrides }: { maxBodyBytes?: number; maxBodyBytesInFlight?: number; requestTimeoutMs?: number; keepFaceCrops?: boolean; logLevel?: LogLevel; apiKeys?: string[]; imagesDir?: string; urlHosts?: string[] } = {}): Promise<Harness> {
+export async function startHarness({ logLevel = 'info', ...overrides }: { maxBodyBytes?: number; maxBodyBytesInFlight?: number; requestTimeoutMs?: number; rateLimitPerMinute?: number; keepFaceCrops?: boolean; logLevel?: LogLevel; apiKeys?: string[]; imagesDir?: string; urlHosts?: string[] } = {}): Promise<Harness> {
   const tmp = makeTempDir('facevault-server-');
   const config = loadConfig({
     env: {},
