@@ -10,9 +10,9 @@
  *   options: --datasets DIR (default ../shared/datasets or $FACEVAULT_DATASETS), --workers N (2), --rounds N (5),
  *            --peer DIR (a snapshot of an older tree; without it only this tree's two decode modes run)
  *
- * Contenders: 'peer' (the snapshot's Gallery.enroll), 'whole decode' (this tree with
- * shrinkOnLoad: false: every photo decoded whole, the warp in WebAssembly), 'this tree' (the
- * default: large photos decoded small, full resolution only around small faces). Also: per photo,
+ * Contenders: 'peer' (the snapshot's Gallery.enroll), 'whole decode' (this tree's default,
+ * shrinkOnLoad: false: every photo decoded whole, the warp in WebAssembly), 'shrink-on-load'
+ * (shrinkOnLoad: true: large photos decoded small, full resolution only around small faces). Also: per photo,
  * the cosine distance between this tree's embedding and the peer's (or the whole-decode one's),
  * and where one finds no face and the other does.
  */
@@ -85,7 +85,7 @@ const here = resolve('.');
 const trees: Tree[] = [];
 if (PEER) trees.push(await openTree('peer', PEER, {}));
 trees.push(await openTree('whole decode', here, { shrinkOnLoad: false }));
-trees.push(await openTree('this tree', here, {}));
+trees.push(await openTree('shrink-on-load', here, { shrinkOnLoad: true }));
 const current = at(trees, trees.length - 1);
 const reference = at(trees, 0);
 

@@ -38,8 +38,11 @@ export interface FacePipelineOptions {
    */
   readonly maxQueuedBytes?: number;
   /**
-   * true (default): a large JPEG or WebP is decoded small (shrink-on-load) for detection and at
-   * full resolution only where a face needs it (`photo.ts`); false: every photo decoded whole.
+   * true: a large JPEG or WebP is decoded small (shrink-on-load) for detection and alignment, and
+   * at full resolution only where a face needs it (`photo.ts`): 1.44× the enroll rate on the
+   * DeepFace set's large photos (BENCHMARKS.md). false (default): every photo decoded whole.
+   * Off by default until its effect on recognition is measured: faces found on the small copy
+   * move by a few pixels, and one DeepFace photo's embedding moved by cosine distance 0.13.
    */
   readonly shrinkOnLoad?: boolean;
 }
@@ -105,7 +108,7 @@ export class FacePipeline {
     }
     const queue = { maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES };
     checkMaxQueuedBytes(queue.maxQueuedBytes);
-    const engineOptions: FaceWorkerData = { model: model.info.name, detector, limits: options.limits ?? {}, shrinkOnLoad: options.shrinkOnLoad ?? true };
+    const engineOptions: FaceWorkerData = { model: model.info.name, detector, limits: options.limits ?? {}, shrinkOnLoad: options.shrinkOnLoad ?? false };
     // Before any thread creates an ONNX session: a long command line otherwise overflows a worker's stack.
     disableOnnxTelemetry();
     if (workers === 0) {
