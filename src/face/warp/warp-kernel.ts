@@ -8,9 +8,7 @@
  * Its output differs from the JS loop's by at most 1 in a channel, where a sum lands within
  * float32 rounding of a half (checked in tests/face/warp/warp-kernel.test.ts).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { fvError } from '../../errors.js';
+import { compileWasm, wasm } from '../../util/wasm-module.js';
 import type { RgbImage } from '../types.js';
 
 /** Output pixel centres → source coordinates: u = a·x + b·y + c, v = d·x + e·y + f. */
@@ -18,16 +16,10 @@ export type InverseAffine = readonly [a: number, b: number, c: number, d: number
 
 type WarpFn = (src: number, sw: number, sh: number, out: number, width: number, height: number, a: number, b: number, c: number, d: number, e: number, f: number, k: number) => void;
 
-// Only what this file uses: the project compiles without the DOM lib, where TypeScript declares WebAssembly.
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(deltaPages: number): number;
 }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: { warp: WarpFn; memory: WasmMemory } };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const WASM_URL = new URL('./warp.wasm', import.meta.url);
 const PAGE = 65_536;
@@ -38,19 +30,8 @@ let instance: { warp: WarpFn; memory: WasmMemory } | undefined;
 
 function kernel(): { warp: WarpFn; memory: WasmMemory } {
   if (instance) return instance;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(WASM_URL);
-  } catch (cause) {
-    throw fvError(
-      'FV_ERR_INTERNAL',
-      `The face warp kernel is not built: ${fileURLToPath(WASM_URL)} is missing. Run \`npm run build\` (it assembles src/face/warp/warp.wat).`,
-      { file: fileURLToPath(WASM_URL) },
-      cause,
-    );
-  }
-  // Synchronous: the module is under 1 KB, and warps are synchronous.
-  instance = new wasm.Instance(new wasm.Module(bytes), {}).exports;
+  // Synchronous: the module is under 2 KB, and warps are synchronous.
+  instance = new wasm.Instance(compileWasm(WASM_URL, 'face warp kernel', 'src/face/warp/warp.wat'), {}).exports as { warp: WarpFn; memory: WasmMemory };
   return instance;
 }
 

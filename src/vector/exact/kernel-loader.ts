@@ -8,9 +8,7 @@
  * as address space up front and grows in place: its buffer is never detached, only replaced by
  * a longer one (measured: 10,000 such memories of 4 GiB maximum cost 57 MB of resident memory).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { fvError } from '../../errors.js';
+import { compileWasm, wasm } from '../../util/wasm-module.js';
 import type { Metric } from '../types.js';
 
 /** Bytes in a WebAssembly page: memories grow by whole pages. */
@@ -48,36 +46,12 @@ export interface ExactKernel {
   scan: KernelScan;
 }
 
-// Only what this file uses: the project compiles without the DOM lib, which is where
-// TypeScript declares the WebAssembly namespace.
-interface WasmMemory extends KernelMemory {
-  grow(deltaPages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: { scan: KernelScan } };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 const KERNEL_URL = new URL('./kernel.wasm', import.meta.url);
 let compiled: object | undefined;
 
+// Synchronous compilation keeps slab construction synchronous.
 function kernelModule(): object {
-  if (compiled) return compiled;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(KERNEL_URL);
-  } catch (cause) {
-    throw fvError(
-      'FV_ERR_INTERNAL',
-      `The exact-search kernel is not built: ${fileURLToPath(KERNEL_URL)} is missing. Run \`npm run build\` (it assembles src/vector/exact/kernel.wat).`,
-      { file: fileURLToPath(KERNEL_URL) },
-      cause,
-    );
-  }
-  // Synchronous compilation keeps slab construction synchronous; the module is under 1 KB.
-  compiled = new wasm.Module(bytes);
+  compiled ??= compileWasm(KERNEL_URL, 'exact-search kernel', 'src/vector/exact/kernel.wat');
   return compiled;
 }
 
@@ -106,5 +80,5 @@ export function createKernel(initialPages: number, maximumPages: number): ExactK
  * @throws FV_ERR_INTERNAL when kernel.wasm has not been built.
  */
 export function bindKernel(memory: KernelMemory): KernelScan {
-  return new wasm.Instance(kernelModule(), { env: { memory } }).exports.scan;
+  return new wasm.Instance(kernelModule(), { env: { memory } }).exports.scan as KernelScan;
 }
