@@ -136,9 +136,11 @@ export async function requestInput(request: FastifyRequest, names: readonly stri
   const text = value as string;
   if (text === '') throw fvError('FV_ERR_INVALID_ARGUMENT', `${name}: is empty`, { path: name, in: 'body', reason: 'missing-image' });
   if (URL_SCHEME.test(text)) return { bytes: await sources.fetchUrl(name, text), source: text };
-  const compact = text.replace(/\s+/g, '');
-  if (DATA_URL.test(text) || text.startsWith('data:') || (compact.length >= MIN_BASE64_CHARS && isBase64(compact))) {
-    return { bytes: decodeImageString(name, text), source: name };
+  // Scanned once: the payload (data URL prefix and whitespace taken out) and whether it is base64.
+  const payload = base64Payload(text);
+  const wellFormed = isBase64(payload);
+  if (DATA_URL.test(text) || text.startsWith('data:') || (payload.length >= MIN_BASE64_CHARS && wellFormed)) {
+    return { bytes: decodeImageString(name, text, payload, wellFormed), source: name };
   }
   return { bytes: await sources.readPath(name, text), source: text };
 }
@@ -159,12 +161,11 @@ const MIN_BASE64_CHARS = 64;
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-/** The bytes of a base64 or data URL image string. */
-function decodeImageString(field: string, text: string): Uint8Array {
+/** The bytes of a base64 or data URL image string, given its payload (`base64Payload`) and whether that is base64. */
+function decodeImageString(field: string, text: string, data: string, wellFormed: boolean): Uint8Array {
   const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
   const sendInstead = `send the image itself: a multipart file field "${field}", a base64 string or a data URL (data:image/jpeg;base64,...)`;
-  const data = base64Payload(text);
-  if (!isBase64(data)) {
+  if (!wellFormed) {
     throw fvError('FV_ERR_IMAGE_INPUT', `${field}: ${shown} is not a base64 image data URL: ${sendInstead}`, { path: field, reason: 'data-url' });
   }
   const bytes = decodedBytes(data);
