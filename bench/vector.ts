@@ -18,7 +18,7 @@
  * (10 samples an identity) for everything approximate, because uniform data defeats every ANN.
  * Ground truth is the engine's exact scan (itself checked against brute force in the tests).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite from 'better-sqlite3';
@@ -28,6 +28,7 @@ import { vector as pgvector } from '@electric-sql/pglite-pgvector';
 import { PINECONE_REFERENCE } from '../src/cli/pinecone-reference.js';
 import { openDatabase, type Database } from '../src/vector/database.js';
 import type { HnswConfig, Metric } from '../src/vector/types.js';
+import { engineGraphFile, interleavedPasses, recall, type ContenderRun } from './lib/ann-bench.js';
 import { machineFacts, parseArgs, printTable, summarize, timeEach, writeResult, type LatencySummary, type Row } from './lib/report.js';
 import { clusteredVectors, row, uniformVectors } from './lib/synthetic.js';
 
@@ -91,17 +92,6 @@ async function exactIds(db: Database, name: string, queries: readonly Float32Arr
   return truth;
 }
 
-function recall(found: readonly string[][], truth: readonly string[][]): number {
-  let hit = 0;
-  let total = 0;
-  found.forEach((ids, q) => {
-    const expected = new Set(truth[q]);
-    for (const id of ids) if (expected.has(id)) hit++;
-    total += expected.size;
-  });
-  return hit / total;
-}
-
 /** The peer for exact search: the straightforward JS scan with a sort, as a user would write it. */
 function jsScanTopK(data: Float32Array, query: Float32Array): number[] {
   const n = data.length / DIM;
@@ -136,14 +126,6 @@ async function exactSection(label: string, db: Database, name: string, data: Flo
   return ours;
 }
 
-/** The graph file the engine is searching now (its manifest names it). */
-function engineGraphFile(dataDir: string, index: string): string {
-  const indexDir = join(dataDir, 'ann', index);
-  const [namespaceDir] = readdirSync(indexDir);
-  const manifest = JSON.parse(readFileSync(join(indexDir, namespaceDir as string, 'ann-manifest.json'), 'utf8')) as { graphFile: string };
-  return join(indexDir, namespaceDir as string, manifest.graphFile);
-}
-
 function usearchIndex(ef: number): InstanceType<typeof usearch.Index> {
   return new usearch.Index({ dimensions: DIM, metric: usearch.MetricKind.Cos, quantization: HNSW.quantization as never, connectivity: HNSW.m, expansion_add: HNSW.efConstruction, expansion_search: ef, multi: false });
 }
@@ -175,32 +157,13 @@ async function approximateSection(label: string, db: Database, name: string, dat
     await db.configureIndex(name, { hnsw: { efSearch: ef } });
     const search = async (q: Float32Array) => (await index.query({ vector: q, topK: K, exact: false })).matches.map((m) => m.id);
     const searchRaw = (q: Float32Array) => Array.from(view.search(q, K, 1).keys, keyToId);
-    for (const q of queries.slice(0, 20)) {
-      await search(q);
-      searchRaw(q);
-    }
-    // Whole passes in the order ours, raw, raw, ours: load from other processes drifts alike on
-    // both, and no search runs right after the same query's, whose graph nodes a 1M graph would
-    // still hold in the CPU caches (timing them query by query flattered whichever ran second).
-    const found: string[][] = [];
-    const rawFound: string[][] = [];
-    const mine: number[] = [];
-    const theirs: number[] = [];
-    for (const ourTurn of [true, false, false, true]) {
-      for (const [i, q] of queries.entries()) {
-        const start = performance.now();
-        if (ourTurn) found[i] = await search(q);
-        else rawFound[i] = searchRaw(q);
-        (ourTurn ? mine : theirs).push(performance.now() - start);
-      }
-    }
-    const ourTime = summarize(mine);
-    const rawTime = summarize(theirs);
-    const ourRecall = recall(found, truth);
-    ours.set(ef, { p50: ourTime.p50, recall: ourRecall });
+    // Whole passes in the order ours, raw, raw, ours, after 20 untimed queries each.
+    const [mine, theirs] = (await interleavedPasses<string[]>([{ name: 'facevault', search }, { name: 'raw usearch', search: searchRaw }], queries, 20)) as [ContenderRun<string[]>, ContenderRun<string[]>];
+    const ourRecall = recall(mine.found, truth);
+    ours.set(ef, { p50: mine.time.p50, recall: ourRecall });
     table('Approximate top-10', {
-      set: label, ef, recall_at_10: ourRecall, p50_ms: ourTime.p50, p99_ms: ourTime.p99,
-      raw_usearch_recall: recall(rawFound, truth), raw_usearch_p50_ms: rawTime.p50, overhead_x: ourTime.p50 / rawTime.p50,
+      set: label, ef, recall_at_10: ourRecall, p50_ms: mine.time.p50, p99_ms: mine.time.p99,
+      raw_usearch_recall: recall(theirs.found, truth), raw_usearch_p50_ms: theirs.time.p50, overhead_x: mine.time.p50 / theirs.time.p50,
     });
   }
   return ours;
