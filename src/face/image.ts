@@ -9,6 +9,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { fvError, isFacevaultError } from '../errors.js';
+import { isIdentityProfile } from './icc.js';
 import { decodeNetpbm, isNetpbm } from './netpbm.js';
 import type { RgbImage } from './types.js';
 
@@ -56,8 +57,12 @@ export async function decodeImage(input: ImageInput, limits: DecodeLimits = {}):
  * `width` and `height` are the photo's after its EXIF orientation, as every method sees it.
  */
 export class EncodedPhoto {
-  /** @internal Built by `openImage`. */
-  constructor(private readonly bytes: Uint8Array, readonly format: string, readonly width: number, readonly height: number, private readonly maxPixels: number) {}
+  /**
+   * @internal Built by `openImage`. `ignoreIcc`: the photo's ICC profile is one whose transform to
+   * sRGB changes no colour by more than a level (icc.ts), so decoding skips it: the same pixels
+   * within one level, in a third of the time for an sRGB-tagged 5-megapixel photo.
+   */
+  constructor(private readonly bytes: Uint8Array, readonly format: string, readonly width: number, readonly height: number, private readonly maxPixels: number, private readonly ignoreIcc = false) {}
 
   /** Whether this format decodes smaller copies cheaply (shrink-on-load): JPEG and WebP. */
   get shrinksOnLoad(): boolean {
@@ -87,7 +92,7 @@ export class EncodedPhoto {
 
   private async decodeWith(shape: (pipeline: SharpPipeline) => SharpPipeline): Promise<RgbImage> {
     try {
-      const { data, info } = await shape(sharp(this.bytes, { failOn: 'warning', limitInputPixels: this.maxPixels }).rotate())
+      const { data, info } = await shape(sharp(this.bytes, { failOn: 'warning', limitInputPixels: this.maxPixels, ignoreIcc: this.ignoreIcc }).rotate())
         .flatten({ background: '#ffffff' })
         .toColourspace('srgb')
         .raw({ depth: 'uchar' })
@@ -124,7 +129,9 @@ export async function openImage(input: ImageInput, limits: DecodeLimits = {}): P
       throw fvError('FV_ERR_IMAGE_TOO_LARGE', `Image is ${meta.width}×${meta.height} = ${pixels} pixels, over the limit of ${maxPixels}`, { width: meta.width, height: meta.height, maxPixels });
     }
     const oriented = meta.autoOrient ?? { width: meta.width ?? 0, height: meta.height ?? 0 };
-    return new EncodedPhoto(bytes, format, oriented.width, oriented.height, maxPixels);
+    // An sRGB profile on an RGB photo (most photos from the web): lcms would rewrite every pixel to the same value.
+    const ignoreIcc = meta.icc !== undefined && meta.space === 'srgb' && (await isIdentityProfile(meta.icc));
+    return new EncodedPhoto(bytes, format, oriented.width, oriented.height, maxPixels, ignoreIcc);
   } catch (cause) {
     throw decodeError(cause, bytes, maxPixels);
   }
