@@ -10,11 +10,14 @@
  *   options: --datasets DIR (default ../shared/datasets or $FACEVAULT_DATASETS), --workers N (2), --rounds N (5),
  *            --peer DIR (a snapshot of an older tree; without it only this tree's two decode modes run)
  *
- * Contenders: 'peer' (the snapshot's Gallery.enroll), 'whole decode' (this tree's default,
- * shrinkOnLoad: false: every photo decoded whole, the warp in WebAssembly), 'shrink-on-load'
- * (shrinkOnLoad: true: large photos decoded small, full resolution only around small faces). Also: per photo,
- * the cosine distance between this tree's embedding and the peer's (or the whole-decode one's),
- * and where one finds no face and the other does.
+ * Contenders: 'peer' (the snapshot's Gallery.enroll, its defaults), 'whole decode' (this tree with
+ * shrinkOnLoad: false: every photo decoded whole), 'shrink-on-load' (this tree's default: a large
+ * photo decoded at its detector view's pyramid level, full resolution only around small faces).
+ * Besides wall-clock faces/s, each round's CPU time (the whole process: workers, sharp's threads,
+ * the main thread) per face, and the rate that gives on 2 cores kept busy (2,000 / CPU ms a face):
+ * on a shared machine wall-clock rates move with the neighbours' load, CPU time far less.
+ * Also: per photo, the cosine distance between each of this tree's modes and the peer's
+ * embedding, and where one finds no face and the other does.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +97,8 @@ for (const item of items) readFileSync(item.path);
 for (const tree of trees) await Promise.all(items.slice(0, 4 * WORKERS).map((item) => tree.represent(item.path)));
 
 const speeds = new Map<string, number[]>(trees.map((t) => [t.name, []]));
+/** CPU milliseconds (all threads of this process) per face, per round. */
+const cpuPerFace = new Map<string, number[]>(trees.map((t) => [t.name, []]));
 const ratios = new Map<string, number[]>(trees.map((t) => [t.name, []]));
 let faces = 0;
 for (let round = 0; round < ROUNDS; round++) {
@@ -101,14 +106,17 @@ for (let round = 0; round < ROUNDS; round++) {
   const perRound = new Map<string, number>();
   for (const tree of order) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const summary = await tree.enroll(items);
     const rate = summary.faces / ((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpu);
+    cpuPerFace.get(tree.name)?.push((used.user + used.system) / 1000 / summary.faces);
     faces = summary.faces;
     perRound.set(tree.name, rate);
     speeds.get(tree.name)?.push(rate);
   }
   for (const tree of trees) ratios.get(tree.name)?.push((perRound.get(current.name) ?? 0) / (perRound.get(tree.name) ?? 1));
-  console.log(`round ${round + 1}: ${trees.map((t) => `${t.name} ${perRound.get(t.name)?.toFixed(1)}`).join(', ')} faces/s`);
+  console.log(`round ${round + 1}: ${trees.map((t) => `${t.name} ${perRound.get(t.name)?.toFixed(1)} faces/s (${cpuPerFace.get(t.name)?.at(-1)?.toFixed(1)} CPU ms a face)`).join(', ')}`);
 }
 
 const median = (values: readonly number[]): number => {
@@ -122,31 +130,42 @@ const rows: Row[] = trees.map((tree) => ({
   'faces/s (median)': +median(speeds.get(tree.name) ?? []).toFixed(1),
   'faces/s (per round)': (speeds.get(tree.name) ?? []).map((v) => v.toFixed(1)).join(' '),
   [`${current.name} / it (median of rounds)`]: +median(ratios.get(tree.name) ?? []).toFixed(2),
+  'CPU ms a face (median)': +median(cpuPerFace.get(tree.name) ?? []).toFixed(1),
+  'faces/s on 2 busy cores': +(2000 / median(cpuPerFace.get(tree.name) ?? [])).toFixed(1),
 }));
 printTable(`Gallery.enroll on the DeepFace set, ${WORKERS} workers, ${ROUNDS} interleaved rounds`, rows);
 
-// Same faces? Cosine distance of this tree's embedding to the reference's, photo by photo.
-const distances: { photo: string; cosine: number }[] = [];
-const missing: { photo: string; reference: number; current: number }[] = [];
-for (const item of items) {
-  const [a, b] = await Promise.all([reference.represent(item.path), current.represent(item.path)]);
-  if (!a[0] || !b[0]) {
-    if (a.length !== b.length) missing.push({ photo: item.source, reference: a.length, current: b.length });
-    continue;
+// Same faces? Cosine distance of each of this tree's modes' embedding to the reference's, photo by photo.
+async function agreementWith(other: Tree): Promise<Record<string, unknown>> {
+  const distances: { photo: string; cosine: number }[] = [];
+  const missing: { photo: string; reference: number; other: number }[] = [];
+  for (const item of items) {
+    const [a, b] = await Promise.all([reference.represent(item.path), other.represent(item.path)]);
+    if (!a[0] || !b[0]) {
+      if (a.length !== b.length) missing.push({ photo: item.source, reference: a.length, other: b.length });
+      continue;
+    }
+    let dot = 0;
+    a[0].embedding.forEach((v, i) => (dot += v * (b[0]?.embedding[i] ?? 0)));
+    distances.push({ photo: item.source, cosine: 1 - dot });
   }
-  let dot = 0;
-  a[0].embedding.forEach((v, i) => (dot += v * (b[0]?.embedding[i] ?? 0)));
-  distances.push({ photo: item.source, cosine: 1 - dot });
+  distances.sort((p, q) => q.cosine - p.cosine);
+  return {
+    of: other.name,
+    against: reference.name,
+    photos: distances.length,
+    medianCosineDistance: +median(distances.map((d) => d.cosine)).toFixed(5),
+    meanCosineDistance: +(distances.reduce((sum, d) => sum + d.cosine, 0) / Math.max(1, distances.length)).toFixed(5),
+    largest: distances.slice(0, 5).map((d) => ({ photo: d.photo, cosine: +d.cosine.toFixed(4) })),
+    faceCountDiffers: missing,
+  };
 }
-distances.sort((p, q) => q.cosine - p.cosine);
-const agreement = {
-  against: reference.name,
-  photos: distances.length,
-  medianCosineDistance: +median(distances.map((d) => d.cosine)).toFixed(5),
-  largest: distances.slice(0, 5).map((d) => ({ photo: d.photo, cosine: +d.cosine.toFixed(4) })),
-  faceCountDiffers: missing,
-};
-console.log('embeddings against', reference.name, JSON.stringify(agreement));
+const agreement = [];
+for (const tree of trees) {
+  if (tree === reference) continue;
+  agreement.push(await agreementWith(tree));
+  console.log('embeddings', JSON.stringify(agreement.at(-1)));
+}
 
 for (const tree of trees) await tree.close();
 rmSync(scratch, { recursive: true, force: true });
@@ -158,5 +177,6 @@ writeResult(OUT, {
   rounds: ROUNDS,
   enroll: rows,
   perRound: Object.fromEntries(trees.map((t) => [t.name, speeds.get(t.name)])),
+  cpuMsPerFacePerRound: Object.fromEntries(trees.map((t) => [t.name, cpuPerFace.get(t.name)?.map((v) => +v.toFixed(2))])),
   agreement,
 });

@@ -112,9 +112,9 @@ export interface EngineOptions {
   /** Intra-op threads per ONNX session. Default 1. */
   readonly threads?: number;
   /**
-   * true: a large JPEG or WebP is decoded small for detection and at full resolution only around
-   * its faces (see `photo.ts`); false (default): every photo is decoded whole. See
-   * FacePipelineOptions.shrinkOnLoad for why it is off by default.
+   * true (default): a large JPEG or WebP is decoded small for detection and alignment, and at full
+   * resolution only around faces too small for that (see `photo.ts`); false: every photo is
+   * decoded whole. See FacePipelineOptions.shrinkOnLoad.
    */
   readonly shrinkOnLoad?: boolean;
 }
@@ -134,7 +134,7 @@ export class FaceEngine {
   static async create(options: EngineOptions = {}): Promise<FaceEngine> {
     const model = resolveModel(options.model).info.name;
     const detector = resolveDetector(options.detector).name;
-    const engine = new FaceEngine({ model, detector }, options.limits ?? {}, options.threads ?? 1, options.shrinkOnLoad ?? false);
+    const engine = new FaceEngine({ model, detector }, options.limits ?? {}, options.threads ?? 1, options.shrinkOnLoad ?? true);
     try {
       await Promise.all([engine.detector(detector), ...networksOf(resolveModel(model)).map((network) => engine.model(network))]);
     } catch (err) {

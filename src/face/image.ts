@@ -75,11 +75,13 @@ export class EncodedPhoto {
   }
 
   /**
-   * The whole photo stretched to `width × height`, decoded with shrink-on-load and reduced by
-   * sharp's default (Lanczos 3) kernel. @throws as decodeImage.
+   * The whole photo stretched to `width × height`, decoded with shrink-on-load (at 1/2, 1/4 or
+   * 1/8: sharp keeps at least one more step for its own reduction) and reduced the rest of the way
+   * with the cubic (Catmull-Rom) kernel: of sharp's kernels the closest to the 2×2 means of an
+   * `ImagePyramid` level, which is what this copy stands in for (photo.ts). @throws as decodeImage.
    */
   resized(width: number, height: number): Promise<RgbImage> {
-    return this.decodeWith((pipeline) => pipeline.resize({ width, height, fit: 'fill', fastShrinkOnLoad: true }));
+    return this.decodeWith((pipeline) => pipeline.resize({ width, height, fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true }));
   }
 
   /**

@@ -19,6 +19,13 @@ async function photo(width: number, height: number, orientation?: number): Promi
   return (orientation ? image.withMetadata({ orientation }) : image).toBuffer();
 }
 
+/** Mean absolute difference of two images' bytes. */
+function meanDifference(a: { data: Uint8Array }, b: { data: Uint8Array }): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0));
+  return sum / a.data.length;
+}
+
 async function encoded(bytes: Buffer): Promise<EncodedPhoto> {
   const opened = await openImage(bytes);
   if (!(opened instanceof EncodedPhoto)) throw new Error('expected an encoded photo');
@@ -26,10 +33,14 @@ async function encoded(bytes: Buffer): Promise<EncodedPhoto> {
 }
 
 describe('overviewSize', () => {
-  it('divides by s + 1 for the largest JPEG scale s that keeps 320×240, and leaves small photos whole', () => {
-    expect(overviewSize({ width: 4000, height: 3000, shrinksOnLoad: true })).toEqual({ width: 444, height: 333 });
-    expect(overviewSize({ width: 2000, height: 1500, shrinksOnLoad: true })).toEqual({ width: 400, height: 300 });
-    expect(overviewSize({ width: 1000, height: 750, shrinksOnLoad: true })).toEqual({ width: 333, height: 250 });
+  it('is the pyramid level the detector view would sample (level 2 and up), and leaves smaller photos whole', () => {
+    // 4000×3000 is 12.5 input pixels per detector pixel: level 3, an eighth.
+    expect(overviewSize({ width: 4000, height: 3000, shrinksOnLoad: true })).toEqual({ width: 500, height: 375 });
+    expect(overviewSize({ width: 2000, height: 1500, shrinksOnLoad: true })).toEqual({ width: 500, height: 375 });
+    expect(overviewSize({ width: 1280, height: 960, shrinksOnLoad: true })).toEqual({ width: 320, height: 240 });
+    expect(overviewSize({ width: 1001, height: 3001, shrinksOnLoad: true })).toEqual({ width: 250, height: 750 });
+    // Level 1: sharp would decode at full size anyway.
+    expect(overviewSize({ width: 1279, height: 960, shrinksOnLoad: true })).toBeUndefined();
     expect(overviewSize({ width: 900, height: 700, shrinksOnLoad: true })).toBeUndefined();
     expect(overviewSize({ width: 4000, height: 3000, shrinksOnLoad: false })).toBeUndefined();
   });
@@ -46,10 +57,19 @@ describe('ShrunkPhoto', () => {
     expect(Buffer.from(shrunk.warp(fine, 112, 112).data).equals(Buffer.from(whole.warp(fine, 112, 112).data))).toBe(true);
     // A coarse warp (the detector's view) comes from the overview: close to the whole photo's, not equal.
     const view: Affine = [320 / 2400, 0, 0, 0, 240 / 1800, 0];
-    const a = shrunk.warp(view, 320, 240).data, b = whole.warp(view, 320, 240).data;
-    let sum = 0;
-    for (let i = 0; i < a.length; i++) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
-    expect(sum / a.length).toBeLessThan(3);
+    expect(meanDifference(shrunk.warp(view, 320, 240), whole.warp(view, 320, 240))).toBeLessThan(3);
+  });
+
+  it('stands in for the pyramid level the detector samples: its view is within a level or so of the whole photo\'s', async () => {
+    const bytes = await photo(2400, 1800);
+    const opened = await encoded(bytes);
+    const size = overviewSize(opened);
+    expect(size).toEqual({ width: 600, height: 450 });
+    const shrunk = await ShrunkPhoto.open(opened, size ?? { width: 0, height: 0 });
+    const whole = new ImagePyramid(await decodeImage(bytes));
+    const view: Affine = [320 / 2400, 0, 0, 0, 240 / 1800, 0];
+    // 0.47 level on average (an overview over s + 1 of the photo, 400×300, gives 0.66).
+    expect(meanDifference(shrunk.warp(view, 320, 240), whole.warp(view, 320, 240))).toBeLessThan(1);
   });
 
   it('applies the EXIF orientation to its size, its overview and its pieces', async () => {
