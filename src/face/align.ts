@@ -10,7 +10,7 @@
  */
 import { at } from '../util/checked.js';
 import type { Point, RgbImage } from './types.js';
-import { warpRgb } from './warp/warp-kernel.js';
+import { halveRgb, warpRgb } from './warp/warp-kernel.js';
 
 /** A 2-D affine map: x' = a·x + b·y + c, y' = d·x + e·y + f. */
 export type Affine = readonly [a: number, b: number, c: number, d: number, e: number, f: number];
@@ -206,7 +206,7 @@ export class ImagePyramid implements FaceImage {
 
   /** The base halved `n` times; level n's pixel (x, y) covers base pixels centred on 2ⁿ·(x + ½) − ½. */
   level(n: number): RgbImage {
-    while (this.levels.length <= n) this.levels.push(halve(at(this.levels, this.levels.length - 1)));
+    while (this.levels.length <= n) this.levels.push(halveRgb(at(this.levels, this.levels.length - 1)));
     return at(this.levels, n);
   }
 
@@ -221,22 +221,6 @@ export class ImagePyramid implements FaceImage {
     const [a, b, c, d, e, f] = forward;
     return warpAffine(this.level(n), [a * k, b * k, a * o + b * o + c, d * k, e * k, d * o + e * o + f], width, height);
   }
-}
-
-function halve(src: RgbImage): RgbImage {
-  const width = src.width >> 1, height = src.height >> 1, sw = src.width, data = src.data;
-  const out = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const row0 = 2 * y * sw * 3, row1 = row0 + sw * 3;
-    for (let x = 0; x < width; x++) {
-      const i = x * 6, o = (y * width + x) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        // In range by construction (2·width ≤ sw, 2·height ≤ sh); `?? 0` only satisfies the type, as in warpAffine.
-        out[o + ch] = ((data[row0 + i + ch] ?? 0) + (data[row0 + i + 3 + ch] ?? 0) + (data[row1 + i + ch] ?? 0) + (data[row1 + i + 3 + ch] ?? 0) + 2) >> 2;
-      }
-    }
-  }
-  return { data: out, width, height };
 }
 
 /**
