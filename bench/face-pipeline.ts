@@ -7,21 +7,27 @@
  *   npx tsx bench/face-pipeline.ts --calibrate             # View 1: thresholds on pairsDevTrain, accuracy on pairsDevTest
  *   npx tsx bench/face-pipeline.ts --calibrate --flip      # the same with flip-averaged embeddings
  *   npx tsx bench/face-pipeline.ts --speed --model fusion  # another registry model (default faceplugin-arcface)
- *   options: --datasets DIR (default ../shared/datasets or $FACEVAULT_DATASETS), --images N, --workers N, --limit PAIRS
+ *   npx tsx bench/face-pipeline.ts --stages                # where one thread's CPU goes per DeepFace photo, stage by stage
+ *   options: --datasets DIR (default ../shared/datasets or $FACEVAULT_DATASETS), --images N, --workers N, --limit PAIRS,
+ *            --rounds N (--stages: passes over the photos, default 3)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ARCFACE_TEMPLATE_112, ImagePyramid, similarityTransform, type Affine, type FaceImage, type WarpRequest } from '../src/face/align.js';
+import { resolveDetector } from '../src/face/detect/registry.js';
 import { distance } from '../src/face/distance.js';
+import { EncodedPhoto, openImage } from '../src/face/image.js';
 import { resolveModel } from '../src/face/models/registry.js';
+import { overviewSize, ShrunkPhoto } from '../src/face/photo.js';
 import { FacePipeline } from '../src/face/pipeline.js';
-import type { DistanceMetric } from '../src/face/types.js';
+import type { DistanceMetric, RgbImage } from '../src/face/types.js';
 import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
 import { at, defined } from '../src/util/checked.js';
 
 const args = parseArgs(process.argv.slice(2));
 const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
 const lfw = join(datasets, 'lfw');
-if (!existsSync(join(lfw, 'pairsDevTrain.csv'))) {
+if ((args.speed || args.calibrate) && !existsSync(join(lfw, 'pairsDevTrain.csv'))) {
   console.error(`LFW not found at ${lfw}: pass --datasets DIR or set FACEVAULT_DATASETS`);
   process.exit(1);
 }
@@ -146,7 +152,98 @@ async function calibrate(): Promise<void> {
   results.calibration = { pairs: { train: train.length, test: test.length }, images: names.length, failures, rows };
 }
 
+/** CPU milliseconds of this process (every thread: sharp decodes on libuv's), for one stage at a time. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Where one thread's time goes per photo on the DeepFace set (issue 15): each stage of
+ * represent(largest face) timed alone in CPU time, for large photos decoded small (the default)
+ * and decoded whole. The stages are the engine's own functions, called in its order; the photo's
+ * warps and `prepare` are timed where the detector and the alignment call them, so the detector's
+ * and the landmark model's inference are what remains of detection.
+ */
+async function stages(): Promise<void> {
+  const deepface = join(datasets, 'deepface');
+  if (!existsSync(join(deepface, 'identities.csv'))) throw new Error(`DeepFace set not found at ${deepface}: pass --datasets DIR`);
+  const photos = readFileSync(join(deepface, 'identities.csv'), 'utf8').trim().split('\n').slice(1).map((line) => readFileSync(join(deepface, 'images', at(line.split(','), 0))));
+  const rounds = Number(args.rounds ?? 3);
+  const detector = await resolveDetector().create({ threads: 1 });
+  const entry = resolveModel(MODEL);
+  if (entry.kind === 'fusion') throw new Error('--stages takes a single network, not a fusion');
+  const model = await entry.create(entry, { threads: 1 });
+  await model.load();
+  const modes: Record<string, Record<string, number>> = {};
+  for (const shrink of [true, false]) {
+    const spent: Record<string, number> = {};
+    const add = (stage: string, ms: number) => (spent[stage] = (spent[stage] ?? 0) + ms);
+    const timed = async <T>(stage: string, run: () => Promise<T> | T): Promise<T> => {
+      const started = cpuMs();
+      try {
+        return await run();
+      } finally {
+        add(stage, cpuMs() - started);
+      }
+    };
+    /** The photo with its warps and prepare timed, by the size of what is warped. */
+    const watched = (image: FaceImage): FaceImage => ({
+      width: image.width,
+      height: image.height,
+      prepare: (requests: readonly WarpRequest[]) => timed('full-resolution pieces (prepare)', () => image.prepare(requests)),
+      warp: (forward: Affine, width: number, height: number): RgbImage => {
+        const started = cpuMs();
+        const out = image.warp(forward, width, height);
+        add(`warp to ${width}×${height}`, cpuMs() - started);
+        return out;
+      },
+    });
+    const one = async (bytes: Uint8Array) => {
+      const opened = await timed('open (format, size, ICC check)', () => openImage(bytes));
+      const size = shrink && opened instanceof EncodedPhoto ? overviewSize(opened) : undefined;
+      const image = watched(
+        size && opened instanceof EncodedPhoto
+          ? await timed('decode: overview (shrink-on-load)', () => ShrunkPhoto.open(opened, size))
+          : await timed('decode: whole photo', async () => new ImagePyramid(opened instanceof EncodedPhoto ? await opened.decode() : opened)),
+      );
+      const before = { ...spent };
+      const found = await timed('detection (all of it)', () => detector.detect(image, { scoreThreshold: 0.5, tiles: false }));
+      const inner = ['warp to 320×240', 'warp to 64×64', 'full-resolution pieces (prepare)'].reduce((sum, stage) => sum + (spent[stage] ?? 0) - (before[stage] ?? 0), 0);
+      add('detector + landmark models', (spent['detection (all of it)'] ?? 0) - (before['detection (all of it)'] ?? 0) - inner);
+      const face = [...found].sort((p, q) => q.facialArea.w * q.facialArea.h - p.facialArea.w * p.facialArea.h)[0];
+      if (!face) return;
+      const forward = similarityTransform(face.landmarks, ARCFACE_TEMPLATE_112.points);
+      await image.prepare([{ forward, width: 112, height: 112 }]);
+      const crop = image.warp(forward, 112, 112);
+      await timed('embedding model', () => model.embed([crop]));
+    };
+    for (const bytes of photos.slice(0, 8)) await one(bytes); // warm-up
+    for (const stage of Object.keys(spent)) delete spent[stage];
+    const started = cpuMs();
+    for (let round = 0; round < rounds; round++) for (const bytes of photos) await one(bytes);
+    const total = cpuMs() - started;
+    delete spent['detection (all of it)'];
+    const n = rounds * photos.length;
+    modes[shrink ? 'shrink-on-load' : 'whole decode'] = { ...Object.fromEntries(Object.entries(spent).map(([stage, ms]) => [stage, ms / n])), total: total / n };
+  }
+  await detector.dispose();
+  await model.dispose();
+  const names = [...new Set(Object.values(modes).flatMap((m) => Object.keys(m)))].filter((stage) => stage !== 'total');
+  const rows: Row[] = [...names, 'total'].map((stage) => ({
+    stage,
+    ...Object.fromEntries(Object.entries(modes).flatMap(([mode, spent]) => [
+      [`${mode}: CPU ms a photo`, +(spent[stage] ?? 0).toFixed(2)],
+      [`${mode}: share`, `${((100 * (spent[stage] ?? 0)) / (spent.total ?? 1)).toFixed(1)} %`],
+    ])),
+  }));
+  printTable(`One thread's CPU per DeepFace photo (${photos.length} photos × ${rounds} rounds, largest face), ${MODEL}`, rows);
+  console.log('"total" is every CPU millisecond of the rounds, so it also holds what no stage names (selection, similarity fits, awaits).');
+  results.stages = { photos: photos.length, rounds, cpuMsPerPhoto: modes, rows };
+}
+
 if (args.speed) await speed();
 if (args.calibrate) await calibrate();
-if (!args.speed && !args.calibrate) console.log('nothing to do: pass --speed and/or --calibrate');
-else writeResult(join('bench', 'results', `face-pipeline${MODEL === resolveModel().info.name ? '' : `-${MODEL}`}${args.speed ? '-speed' : ''}${args.calibrate ? '-calibrate' : ''}${FLIP ? '-flip' : ''}.json`), results);
+if (args.stages) await stages();
+if (!args.speed && !args.calibrate && !args.stages) console.log('nothing to do: pass --speed, --calibrate and/or --stages');
+else writeResult(join('bench', 'results', `face-pipeline${MODEL === resolveModel().info.name ? '' : `-${MODEL}`}${args.speed ? '-speed' : ''}${args.calibrate ? '-calibrate' : ''}${args.stages ? '-stages' : ''}${FLIP ? '-flip' : ''}.json`), results);

@@ -85,6 +85,14 @@ export class EncodedPhoto {
   }
 
   /**
+   * A rectangle of `resized(width, height)`, decoded only as far down as its last row (the
+   * rectangle in the resized copy's pixels). @throws as decodeImage.
+   */
+  resizedRegion(width: number, height: number, rect: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }): Promise<RgbImage> {
+    return this.decodeWith((pipeline) => pipeline.resize({ width, height, fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true }).extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height }));
+  }
+
+  /**
    * The pixels of a rectangle of the photo (after orientation), full resolution. A JPEG is
    * decoded only down to the rectangle's last row. @throws as decodeImage.
    */

@@ -37,7 +37,16 @@ const MIN_OVERVIEW_LEVEL = 2;
 /** Full-resolution pieces start on multiples of this (2⁶: pyramid levels 0-6 of a piece match the whole photo's). */
 const PIECE_ALIGN = 64;
 
+/**
+ * A part of the photo decoded finer than the overview: at full resolution (level 0, the whole
+ * photo's very pixels), or at a pyramid level from 2 up, decoded small as the overview is.
+ */
 interface Piece {
+  readonly level: number;
+  /** Photo pixels per piece pixel, across and down (1 at level 0). */
+  readonly sx: number;
+  readonly sy: number;
+  /** The piece's first pixel, in its level's pixels. */
   readonly x: number;
   readonly y: number;
   readonly pyramid: ImagePyramid;
@@ -93,29 +102,72 @@ export class ShrunkPhoto implements FaceImage {
     return this.decodedWhole;
   }
 
-  /** Decodes, in one piece, the neighbourhoods of the requests the overview is too coarse for and no piece holds yet. */
+  /**
+   * Decodes the neighbourhoods of the requests the overview is too coarse for and no piece holds
+   * yet: one piece for those that sample the whole photo's level 0 or 1 (at full resolution), one
+   * for each coarser level (at that level, decoded small: a tenth of the time of full resolution
+   * for a 5-megapixel progressive JPEG's face).
+   */
   async prepare(requests: readonly WarpRequest[]): Promise<void> {
-    const missing = requests.filter((r) => this.tooCoarse(r.forward)).map((r) => this.support(r)).filter((rect) => rect.width > 0 && rect.height > 0 && !this.pieces.some((p) => holds(p, rect)));
-    if (missing.length === 0) return;
-    const x = Math.floor(Math.min(...missing.map((r) => r.x)) / PIECE_ALIGN) * PIECE_ALIGN;
-    const y = Math.floor(Math.min(...missing.map((r) => r.y)) / PIECE_ALIGN) * PIECE_ALIGN;
-    const right = Math.max(...missing.map((r) => r.x + r.width)), bottom = Math.max(...missing.map((r) => r.y + r.height));
-    const data = await this.photo.region({ x, y, width: right - x, height: bottom - y });
-    this.pieces.push({ x, y, pyramid: new ImagePyramid(data) });
+    const missing = requests
+      .filter((r) => this.tooCoarse(r.forward))
+      .map((r) => ({ rect: this.support(r), level: this.pieceLevel(r.forward) }))
+      .filter(({ rect, level }) => rect.width > 0 && rect.height > 0 && !this.pieces.some((p) => p.level <= level && holds(p, rect)));
+    for (const level of new Set(missing.map((m) => m.level))) {
+      const rects = missing.filter((m) => m.level === level).map((m) => m.rect);
+      const left = Math.min(...rects.map((r) => r.x)), top = Math.min(...rects.map((r) => r.y));
+      const right = Math.max(...rects.map((r) => r.x + r.width)), bottom = Math.max(...rects.map((r) => r.y + r.height));
+      this.pieces.push(level === 0 ? await this.fullResolutionPiece(left, top, right, bottom) : await this.levelPiece(level, left, top, right, bottom));
+    }
   }
 
   warp(forward: Affine, width: number, height: number): RgbImage {
     if (this.tooCoarse(forward)) {
       const rect = this.support({ forward, width, height });
-      const piece = this.pieces.find((p) => holds(p, rect));
-      // Photo → piece: shift by the piece's origin.
-      if (piece) return piece.pyramid.warp([forward[0], forward[1], forward[2] + forward[0] * piece.x + forward[1] * piece.y, forward[3], forward[4], forward[5] + forward[3] * piece.x + forward[4] * piece.y], width, height);
+      const level = this.pieceLevel(forward);
+      // The coarsest piece still as fine as the warp samples: the one prepare decoded for it.
+      const piece = this.pieces.filter((p) => p.level <= level && holds(p, rect)).sort((p, q) => q.level - p.level)[0];
+      const [a, b, c, d, e, f] = forward;
+      // Photo → piece at level 0: shift by the piece's origin.
+      if (piece?.level === 0) return piece.pyramid.warp([a, b, c + a * piece.x + b * piece.y, d, e, f + d * piece.x + e * piece.y], width, height);
+      // Photo → piece at a level: x = sx·(xₚ + x₀) + (sx − 1)/2, as for the overview.
+      if (piece) {
+        const ox = piece.sx * piece.x + (piece.sx - 1) / 2, oy = piece.sy * piece.y + (piece.sy - 1) / 2;
+        return piece.pyramid.warp([a * piece.sx, b * piece.sy, a * ox + b * oy + c, d * piece.sx, e * piece.sy, d * ox + e * oy + f], width, height);
+      }
     }
     // Overview → photo: x = sx·xₒ + (sx − 1)/2 (pixel centres, as the pyramid's levels).
     const { sx, sy } = this;
     const ox = (sx - 1) / 2, oy = (sy - 1) / 2;
     const [a, b, c, d, e, f] = forward;
     return this.overview.warp([a * sx, b * sy, a * ox + b * oy + c, d * sx, e * sy, d * ox + e * oy + f], width, height);
+  }
+
+  /** The photo's pixels from (left, top) to (right, bottom), starting on a multiple of 64 so that its halvings are the whole photo's. */
+  private async fullResolutionPiece(left: number, top: number, right: number, bottom: number): Promise<Piece> {
+    const x = Math.floor(left / PIECE_ALIGN) * PIECE_ALIGN, y = Math.floor(top / PIECE_ALIGN) * PIECE_ALIGN;
+    const data = await this.photo.region({ x, y, width: right - x, height: bottom - y });
+    return { level: 0, sx: 1, sy: 1, x, y, pyramid: new ImagePyramid(data) };
+  }
+
+  /** The photo's pixels from (left, top) to (right, bottom) at pyramid level `level`, decoded small as the overview is (a pixel of margin). */
+  private async levelPiece(level: number, left: number, top: number, right: number, bottom: number): Promise<Piece> {
+    const width = this.width >> level, height = this.height >> level;
+    const sx = this.width / width, sy = this.height / height;
+    const x = clamp(Math.floor(left / sx) - 1, 0, width - 1), y = clamp(Math.floor(top / sy) - 1, 0, height - 1);
+    const x1 = clamp(Math.ceil(right / sx) + 1, x + 1, width), y1 = clamp(Math.ceil(bottom / sy) + 1, y + 1, height);
+    const data = await this.photo.resizedRegion(width, height, { x, y, width: x1 - x, height: y1 - y });
+    return { level, sx, sy, x, y, pyramid: new ImagePyramid(data) };
+  }
+
+  /**
+   * The level of the piece a warp too fine for the overview reads: the level the whole photo's
+   * pyramid would sample, finer than the overview's; full resolution (0) below level 2, where a
+   * small decode would save nothing.
+   */
+  private pieceLevel(forward: Affine): number {
+    const level = Math.min(pyramidLevel(forward), Math.floor(Math.log2(Math.min(this.sx, this.sy))) - 1);
+    return level < MIN_OVERVIEW_LEVEL ? 0 : level;
   }
 
   /** Would the overview be enlarged, i.e. have less than a pixel per output pixel? */
@@ -141,9 +193,13 @@ export class ShrunkPhoto implements FaceImage {
   }
 }
 
+/** Does the piece cover the rectangle (in photo pixels)? */
 function holds(piece: Piece, rect: Rect): boolean {
-  return piece.x <= rect.x && piece.y <= rect.y && piece.x + piece.pyramid.width >= rect.x + rect.width && piece.y + piece.pyramid.height >= rect.y + rect.height;
+  const { sx, sy } = piece;
+  return sx * piece.x <= rect.x && sy * piece.y <= rect.y && sx * (piece.x + piece.pyramid.width) >= rect.x + rect.width && sy * (piece.y + piece.pyramid.height) >= rect.y + rect.height;
 }
+
+
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ImagePyramid, type Affine } from '../../src/face/align.js';
 import { decodeImage, EncodedPhoto, openImage } from '../../src/face/image.js';
 import { overviewSize, ShrunkPhoto } from '../../src/face/photo.js';
@@ -70,6 +70,27 @@ describe('ShrunkPhoto', () => {
     const view: Affine = [320 / 2400, 0, 0, 0, 240 / 1800, 0];
     // 0.47 level on average (an overview over s + 1 of the photo, 400×300, gives 0.66).
     expect(meanDifference(shrunk.warp(view, 320, 240), whole.warp(view, 320, 240))).toBeLessThan(1);
+  });
+
+  it('decodes a piece for a warp between full resolution and the overview at that warp\'s level, small, and full resolution below level 2', async () => {
+    const bytes = await photo(2600, 2000);
+    const opened = await encoded(bytes);
+    expect(overviewSize(opened)).toEqual({ width: 325, height: 250 }); // level 3
+    const shrunk = await ShrunkPhoto.open(opened, overviewSize(opened) ?? { width: 0, height: 0 });
+    const whole = new ImagePyramid(await decodeImage(bytes));
+    const small = vi.spyOn(opened, 'resizedRegion'), full = vi.spyOn(opened, 'region');
+    // A 112×112 crop of a 560-pixel patch: 5 photo pixels per output pixel, level 2 of the whole photo's pyramid.
+    const level2: Affine = [0.2 * Math.cos(0.1), -0.2 * Math.sin(0.1), -150, 0.2 * Math.sin(0.1), 0.2 * Math.cos(0.1), -120];
+    await shrunk.prepare([{ forward: level2, width: 112, height: 112 }]);
+    expect([small.mock.calls.length, full.mock.calls.length]).toEqual([1, 0]);
+    expect(small.mock.calls[0]?.slice(0, 2)).toEqual([650, 500]);
+    expect(meanDifference(shrunk.warp(level2, 112, 112), whole.warp(level2, 112, 112))).toBeLessThan(1.5);
+    // Within that piece, nothing more to decode; a finer warp (level 0) gets a full-resolution piece of its own.
+    await shrunk.prepare([{ forward: level2, width: 112, height: 112 }]);
+    const fine: Affine = [0.75, 0, -900, 0, 0.75, -700];
+    await shrunk.prepare([{ forward: fine, width: 112, height: 112 }]);
+    expect([small.mock.calls.length, full.mock.calls.length]).toEqual([1, 1]);
+    expect(Buffer.from(shrunk.warp(fine, 112, 112).data).equals(Buffer.from(whole.warp(fine, 112, 112).data))).toBe(true);
   });
 
   it('applies the EXIF orientation to its size, its overview and its pieces', async () => {
