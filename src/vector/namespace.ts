@@ -90,6 +90,8 @@ export class NamespaceState {
   private tailSlotsWritten: number[] = [];
   private tailStart = 0;
   private sortedIds: string[] | undefined;
+  /** The slots of the batch being applied (kept, not allocated per batch). */
+  private batchSlots = new Uint32Array(0);
   private ann: AnnIndex | undefined;
   private annOpening: Promise<AnnIndex> | undefined;
   /** Set while the graph is closed or dropped: a graph opened meanwhile would race the files being tidied or deleted. */
@@ -138,10 +140,12 @@ export class NamespaceState {
   /** Applies a batch that storage has already committed. */
   applyUpsert(batch: NamespaceRecordBatch): void {
     const { ids, seqs, vectors, metadata } = batch;
-    const dim = this.dimension;
     // Without a graph there is no tail to track: ensureGraph() derives it from seqToSlot.
     const trackTail = this.ann !== undefined;
-    for (const [i, id] of ids.entries()) {
+    if (this.batchSlots.length < ids.length) this.batchSlots = new Uint32Array(ids.length);
+    const slots = this.batchSlots.subarray(0, ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as string;
       let slot = this.idToSlot.get(id);
       if (slot === undefined) {
         slot = this.slab.allocate();
@@ -153,7 +157,7 @@ export class NamespaceState {
         this.deadVersions++;
       }
       const seq = at(seqs, i);
-      this.slab.write(slot, vectors.subarray(i * dim, (i + 1) * dim));
+      slots[i] = slot;
       this.slotSeqs[slot] = seq;
       this.slotMetadata[slot] = metadata[i];
       this.seqToSlot.set(seq, slot);
@@ -162,6 +166,8 @@ export class NamespaceState {
         this.tailSlotsWritten.push(slot);
       }
     }
+    // One copy for each run of consecutive new slots: a batch of new records is one block of rows.
+    this.slab.writeMany(slots, vectors);
     if (this.ann) {
       this.ann.enqueue(seqs, vectors);
       this.graphIdleTimer?.refresh();

@@ -161,7 +161,18 @@ export class VectorSlab {
    */
   writeMany(slots: ArrayLike<number>, vectors: Float32Array): void {
     for (let i = 0; i < slots.length; i++) this.assertLive(at(slots, i));
-    for (let i = 0; i < slots.length; i++) this.writeRow(at(slots, i), vectors, i * this.dimension);
+    const { dimension } = this;
+    const packed = this.layoutNow.rowBytes === dimension * FLOAT_BYTES;
+    for (let i = 0; i < slots.length; ) {
+      // Rows without padding lanes (a dimension divisible by 4) at consecutive slots are one
+      // block in memory, as in the batch: copied at once (a batch of new records is one run).
+      let end = i + 1;
+      if (packed) while (end < slots.length && at(slots, end) === at(slots, end - 1) + 1) end++;
+      const first = at(slots, i);
+      this.f32.set(vectors.subarray(i * dimension, end * dimension), (this.layoutNow.vectorsOffset + first * this.layoutNow.rowBytes) / FLOAT_BYTES);
+      if (this.keepsNorms) for (let slot = first; slot < first + end - i; slot++) this.updateNorm(slot);
+      i = end;
+    }
   }
 
   /** A copy of the slot's vector. @throws FV_ERR_INTERNAL when the slot is not live. */
@@ -206,7 +217,10 @@ export class VectorSlab {
   private writeRow(slot: number, values: Float32Array, offset: number): void {
     const row = this.layoutNow.vectorsOffset + slot * this.layoutNow.rowBytes;
     this.f32.set(values.subarray(offset, offset + this.dimension), row / FLOAT_BYTES);
-    if (!this.keepsNorms) return;
+    if (this.keepsNorms) this.updateNorm(slot);
+  }
+
+  private updateNorm(slot: number): void {
     // ‖x‖² as the row's dot product with itself, by the SIMD kernel: three times faster than
     // a JS loop, whose single accumulator is latency-bound.
     const sumOfSquares = this.scorer.sumOfSquares(slot);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFacevaultError } from '../../../src/errors.js';
+import { searchExact } from '../../../src/vector/exact/scan.js';
 import { VectorSlab } from '../../../src/vector/exact/slab.js';
 import { at } from '../../helpers/checked.js';
 
@@ -41,6 +42,24 @@ describe('VectorSlab', () => {
     slab.writeMany(slots, packed);
     expect([...slab.read(a)]).toEqual([4, 5, 6]);
     expect(slots.map((s) => [...slab.read(s)])).toEqual([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+  });
+
+  it('writeMany copies runs of consecutive slots at once and keeps the norms, for padded and unpadded rows', () => {
+    for (const dim of [4, 6]) {
+      const slab = new VectorSlab(dim);
+      const slots = Array.from({ length: 8 }, () => slab.allocate());
+      // Runs 0-2 and 5-6, a step back to 3, and a lone 7: every boundary of a run.
+      const order = [0, 1, 2, 5, 6, 3, 7, 4].map((i) => at(slots, i));
+      const packed = new Float32Array(order.length * dim);
+      order.forEach((_, i) => packed.set(rowOf(i + 1, dim), i * dim));
+      slab.writeMany(order, packed);
+      order.forEach((slot, i) => expect([...slab.read(slot)], `dim ${dim}, slot ${slot}`).toEqual([...rowOf(i + 1, dim)]));
+      // The norms follow the rows: every cosine score is the one computed here from the rows.
+      const query = Float32Array.from({ length: dim }, (_, j) => (j % 3) - 1);
+      const found = searchExact(slab, query, order.length, 'cosine');
+      const cosine = (x: Float32Array) => x.reduce((sum, v, j) => sum + v * at(query, j), 0) / Math.hypot(...x) / Math.hypot(...query);
+      for (const [r, slot] of found.slots.entries()) expect(found.scores[r]).toBeCloseTo(cosine(rowOf(order.indexOf(slot) + 1, dim)), 5);
+    }
   });
 
   it('holds dimension 1', () => {
