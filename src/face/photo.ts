@@ -11,9 +11,11 @@
  * wherever it holds at least one pixel per output pixel — where the whole photo's pyramid would
  * sample level n or coarser — so nothing is enlarged and each step sees what it would see in the
  * whole photo, through a slightly different filter. Where the overview would be enlarged (a face
- * small in a large photo), `prepare` decodes that face's neighbourhood at full resolution and the
- * warp samples a pyramid of it: the same pixels the whole photo's pyramid would give, since the
- * piece starts on a multiple of 64 pixels (so its halvings fall on the same 2×2 blocks).
+ * small in a large photo), `prepare` decodes that face's neighbourhood as a piece at the level the
+ * warp samples: from level 2 up decoded small as the overview is (only down to the piece's last
+ * row); at levels 0 and 1 at full resolution, and the warp samples a pyramid of it: the same
+ * pixels the whole photo's pyramid would give, since the piece starts on a multiple of 64 pixels
+ * (so its halvings fall on the same 2×2 blocks).
  *
  * Why the level's size and the cubic kernel (the first version took the photo over s + 1, just
  * over 320×240, reduced by Lanczos 3): the detector's boxes move with the filtering of its input,
