@@ -4,9 +4,10 @@
  * peer (the same threads only reading the same bytes), all in one run. Then the event loop
  * under 16 concurrent query loops through the library, with the threads and with every scan on
  * the main thread. Run: `npx tsx bench/parallel-scan.ts [--quick]`.
- * Prints tables and writes bench/results/parallel-scan.json.
+ * Prints tables and writes bench/results/parallel-scan.json, and parallel-scan.png: scan
+ * throughput against the read peer's, by size. `--plot-only` draws the PNG again from the JSON.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -17,6 +18,8 @@ import { SCAN_THREADS } from '../src/vector/exact/slab-layout.js';
 import { VectorSlab } from '../src/vector/exact/slab.js';
 import { seededRandom } from '../src/util/seeded-random.js';
 import { at } from '../src/util/checked.js';
+import { renderXySvg } from './lib/line-plot.js';
+import { writeSvgAsPng } from './lib/plot.js';
 import { ReadBandwidth } from './lib/read-bandwidth.js';
 
 const quick = process.argv.includes('--quick');
@@ -142,6 +145,38 @@ async function scanTable(): Promise<Record<string, number>[]> {
   return rows;
 }
 
+type ScanRow = Awaited<ReturnType<typeof scanTable>>[number];
+
+/** Scan throughput (GB/s of rows) by megabytes scanned: in-thread, on the threads, and the read peer the threads are held to. */
+async function plotScans(rows: readonly ScanRow[], path: URL): Promise<void> {
+  const curve = (dim: number, column: 'inThreadGBs' | 'threadsGBs' | 'readPeerGBs') =>
+    rows.filter((r) => r.dim === dim).map((r) => ({ x: Number(r.megabytes), y: Number(r[column]) }));
+  const dims = [...new Set(rows.map((r) => Number(r.dim)))];
+  const series = dims.flatMap((dim) => [
+    { label: `${SCAN_THREADS} scan threads, d=${dim}`, points: curve(dim, 'threadsGBs'), emphasis: true },
+    { label: `read peer (same threads), d=${dim}`, points: curve(dim, 'readPeerGBs'), dashed: true },
+    { label: `calling thread, d=${dim}`, points: curve(dim, 'inThreadGBs') },
+  ]);
+  const top = Math.max(...series.flatMap((s) => s.points.map((p) => p.y)));
+  const svg = renderXySvg(series, {
+    title: `Exact top-${K} scan throughput against memory read bandwidth (same run)`,
+    xLabel: 'rows scanned per query (MB, log scale)',
+    yLabel: 'GB/s',
+    xLog: true,
+    yMin: 0,
+    yMax: Math.ceil(top / 10) * 10,
+  });
+  await writeSvgAsPng(svg, path.pathname);
+}
+
+const resultsDir = new URL('./results/', import.meta.url);
+const resultName = `parallel-scan${quick ? '-quick' : ''}`;
+if (process.argv.includes('--plot-only')) {
+  const saved = JSON.parse(readFileSync(new URL(`${resultName}.json`, resultsDir), 'utf8')) as { scans: ScanRow[] };
+  await plotScans(saved.scans, new URL(`${resultName}.png`, resultsDir));
+  process.exit(0);
+}
+
 const loadCase = quick ? { n: 100_000, dim: 128 } : { n: 1_000_000, dim: 128 };
 const parallel = process.env.FACEVAULT_PARALLEL_SCAN_MIN_BYTES !== 'Infinity';
 if (process.argv.includes('--load-only')) {
@@ -172,6 +207,6 @@ const result = {
   node: process.version, date: new Date().toISOString(), command: `npx tsx bench/parallel-scan.ts${quick ? ' --quick' : ''}`,
   scans: scanRows, eventLoop: { clients: CLIENTS, seconds: LOAD_SECONDS, rows: loadRows },
 };
-const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(new URL(`parallel-scan${quick ? '-quick' : ''}.json`, resultsDir), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(new URL(`${resultName}.json`, resultsDir), `${JSON.stringify(result, null, 2)}\n`);
+await plotScans(scanRows, new URL(`${resultName}.png`, resultsDir));

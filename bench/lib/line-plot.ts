@@ -16,9 +16,12 @@ export interface XyPlotOptions {
   readonly title: string;
   readonly xLabel: string;
   readonly yLabel: string;
-  /** Axis ranges; by default from the data (y zoomed to where the curves are). */
+  /** Axis ranges; by default from the data (y zoomed to where the curves are, up to 1: a recall). */
   readonly xMax?: number;
   readonly yMin?: number;
+  readonly yMax?: number;
+  /** A logarithmic x axis with a tick per decade, for sizes that span several (e.g. megabytes scanned). */
+  readonly xLog?: boolean;
   /** Target lines drawn across the plot, e.g. recall 0.98 and p50 0.5 ms. */
   readonly xGuide?: number;
   readonly yGuide?: number;
@@ -32,13 +35,17 @@ const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b
 /** An SVG of one or more curves on linear axes, the legend to the right of the plot. */
 export function renderXySvg(series: readonly XySeries[], options: XyPlotOptions): string {
   const all = series.flatMap((s) => s.points);
-  const xMax = options.xMax ?? niceCeil(Math.max(...all.map((p) => p.x), options.xGuide ?? 0));
-  const yLowest = Math.min(...all.map((p) => p.y), options.yGuide ?? 1);
-  const yMin = options.yMin ?? Math.max(0, Math.floor(yLowest * 20) / 20);
+  const xs = all.map((p) => p.x);
+  const xMax = options.xMax ?? (options.xLog === true ? 10 ** Math.ceil(Math.log10(Math.max(...xs))) : niceCeil(Math.max(...xs, options.xGuide ?? 0)));
+  const xMin = options.xLog === true ? 10 ** Math.floor(Math.log10(Math.min(...xs))) : 0;
+  const yMax = options.yMax ?? 1;
+  const yLowest = Math.min(...all.map((p) => p.y), options.yGuide ?? yMax);
+  const yMin = options.yMin ?? Math.max(0, Math.floor((yLowest / yMax) * 20) / 20) * yMax;
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (v: number) => MARGIN.left + (Math.min(v, xMax) / xMax) * plotW;
-  const y = (v: number) => MARGIN.top + ((1 - (Math.max(v, yMin) - yMin) / (1 - yMin)) * plotH);
+  const xFraction = options.xLog === true ? (v: number) => Math.log10(v / xMin) / Math.log10(xMax / xMin) : (v: number) => v / xMax;
+  const x = (v: number) => MARGIN.left + xFraction(Math.min(v, xMax)) * plotW;
+  const y = (v: number) => MARGIN.top + ((1 - (Math.min(Math.max(v, yMin), yMax) - yMin) / (yMax - yMin)) * plotH);
 
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="DejaVu Sans, sans-serif" font-size="12">`,
@@ -46,12 +53,15 @@ export function renderXySvg(series: readonly XySeries[], options: XyPlotOptions)
     `<text x="${MARGIN.left + plotW / 2}" y="24" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
   ];
   const xStep = niceStep(xMax / 8);
-  for (let v = 0; v <= xMax + 1e-9; v += xStep) {
+  const xTicks: number[] = [];
+  if (options.xLog === true) for (let v = xMin; v <= xMax * (1 + 1e-9); v *= 10) xTicks.push(v);
+  else for (let v = 0; v <= xMax + 1e-9; v += xStep) xTicks.push(v);
+  for (const v of xTicks) {
     parts.push(`<line x1="${x(v)}" y1="${MARGIN.top}" x2="${x(v)}" y2="${MARGIN.top + plotH}" stroke="#ddd"/>`);
     parts.push(`<text x="${x(v)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle">${trimNumber(v)}</text>`);
   }
-  const yStep = niceStep((1 - yMin) / 8);
-  for (let v = 1; v >= yMin - 1e-9; v -= yStep) {
+  const yStep = niceStep((yMax - yMin) / 8);
+  for (let v = yMax; v >= yMin - 1e-9; v -= yStep) {
     parts.push(`<line x1="${MARGIN.left}" y1="${y(v)}" x2="${MARGIN.left + plotW}" y2="${y(v)}" stroke="#ddd"/>`);
     parts.push(`<text x="${MARGIN.left - 8}" y="${y(v) + 4}" text-anchor="end">${trimNumber(v)}</text>`);
   }
