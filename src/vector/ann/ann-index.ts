@@ -10,6 +10,7 @@ import type { HnswConfig, Metric } from '../types.js';
 import type { FromBuilder } from './builder-protocol.js';
 import { GraphViews } from './graph-views.js';
 import { SharedBuilder, type BuildJob } from './shared-builder.js';
+import { asStorageError } from '../storage/storage-errors.js';
 import { findSnapshot, removeSnapshotFiles, type FoundSnapshot } from './snapshot-store.js';
 import type { GraphConfig, GraphMatches } from './usearch.js';
 
@@ -234,7 +235,7 @@ export class AnnIndex {
     if (report.type === 'snapshot') {
       this.adopt(report.graphFile, report.generation, report.searchableThrough);
     } else {
-      this.fail(report.message);
+      this.fail(report.message, report.code);
       void this.detach();
     }
   }
@@ -266,9 +267,16 @@ export class AnnIndex {
     }
   }
 
-  private fail(reason: string): void {
+  /** @param code the failure's errno or SQLite code: a full disk or a read-only directory keeps its own error code. */
+  private fail(reason: string, code?: string): void {
     if (this.failure) return;
-    this.failure = fvError('FV_ERR_INTERNAL', `HNSW builder stopped: ${reason}; searches use the last snapshot (keys <= ${this.searchable}); reopen to resume building`, { dir: this.dir, searchableThrough: this.searchable });
+    const storage = code === undefined ? undefined : asStorageError(Object.assign(new Error(reason), { code }), this.dir);
+    const cause = isFacevaultError(storage) ? storage : undefined;
+    this.failure = fvError(
+      cause?.code ?? 'FV_ERR_INTERNAL',
+      `HNSW builder stopped: ${cause?.message ?? reason}; searches use the last snapshot (keys <= ${this.searchable}); reopen to resume building`,
+      { dir: this.dir, searchableThrough: this.searchable },
+    );
     console.error(`${LOG_PREFIX} ${this.failure.message}`);
     this.settleWaiters(this.failure);
   }

@@ -37,5 +37,5 @@ export type FromBuilder =
   /** A complete graph file holding every key <= searchableThrough; the manifest already names it. */
   | { type: 'snapshot'; job: number; graphFile: string; generation: number; searchableThrough: number; count: number }
   /** The job has stopped building for good; it still answers `detach`. */
-  | { type: 'failed'; job: number; message: string }
+  | { type: 'failed'; job: number; message: string; /** The errno or SQLite code of the failure, when it had one (ENOSPC, EROFS...). */ code?: string }
   | { type: 'detached'; job: number };

@@ -161,7 +161,8 @@ export class GraphBuilder {
       this.queuedVectors = 0;
       this.graph?.release();
       this.graph = undefined;
-      this.report({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      this.report({ type: 'failed', message: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) });
     }
   }
 }

@@ -8,7 +8,7 @@
  * graph file's size and SHA-256 (hashed at ~1.7 GB/s here: about 0.4 s for a 1M × 128-d f32 graph).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync, readSync, renameSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -23,6 +23,8 @@ const FORMAT_VERSION = `${FORMAT_MAJOR}.0`;
 const GRAPH_FILE = /^graph-\d+\.usearch$/;
 const TEMP_SUFFIX = '.tmp';
 const HASH_CHUNK_BYTES = 4 << 20;
+/** Below this much free space after a failed save, the disk counts as full (a save fails on the last blocks). */
+const FULL_DISK_FREE_BYTES = 1 << 20;
 
 const manifestSchema = z.object({
   magic: z.literal(MAGIC),
@@ -68,7 +70,13 @@ export type FoundSnapshot =
 export function writeSnapshot(dir: string, facts: SnapshotFacts, saveGraph: (path: string) => void): SnapshotManifest {
   const graphFile = `graph-${String(facts.generation).padStart(8, '0')}.usearch`;
   const graphPath = join(dir, graphFile);
-  saveGraph(graphPath + TEMP_SUFFIX);
+  try {
+    saveGraph(graphPath + TEMP_SUFFIX);
+  } catch (err) {
+    // A partial graph on a full disk would hold the space that the next attempt needs.
+    rmSync(graphPath + TEMP_SUFFIX, { force: true });
+    throw asDiskFull(err, dir, graphPath + TEMP_SUFFIX);
+  }
   const { bytes, sha256 } = hashAndSync(graphPath + TEMP_SUFFIX);
   renameSync(graphPath + TEMP_SUFFIX, graphPath);
   syncDirectory(dir);
@@ -93,6 +101,25 @@ export function writeSnapshot(dir: string, facts: SnapshotFacts, saveGraph: (pat
   renameSync(manifestPath + TEMP_SUFFIX, manifestPath);
   syncDirectory(dir);
   return manifest;
+}
+
+/**
+ * usearch reports a failed save as "Failed to serialize into stream", without the errno; when the
+ * file system it wrote to is out of space now, the failure is given ENOSPC, so that it reaches the
+ * user as FV_ERR_STORAGE_FULL (storage-errors.ts) instead of an internal error.
+ */
+function asDiskFull(err: unknown, dir: string, path: string): unknown {
+  if (typeof (err as NodeJS.ErrnoException | undefined)?.code === 'string') return err;
+  let free: number;
+  try {
+    const { bavail, bsize } = statfsSync(dir);
+    free = bavail * bsize;
+  } catch {
+    return err;
+  }
+  if (free >= FULL_DISK_FREE_BYTES) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return Object.assign(new Error(`ENOSPC: no space left on device, writing ${path} (${reason})`, { cause: err }), { code: 'ENOSPC' });
 }
 
 /**

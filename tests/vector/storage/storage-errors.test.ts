@@ -4,13 +4,14 @@
  * or a stack trace. The real cases run on a 2 MiB tmpfs (root may mount one; skipped otherwise).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fvError, isFacevaultError, type ErrorCode } from '../../../src/errors.js';
+import { AnnIndex } from '../../../src/vector/ann/ann-index.js';
 import { openDatabase } from '../../../src/vector/database.js';
 import { Storage } from '../../../src/vector/storage/sqlite-log.js';
 import { asStorageError } from '../../../src/vector/storage/storage-errors.js';
@@ -138,6 +139,26 @@ describe.skipIf(!canMount)('on a 2 MiB tmpfs', () => {
     expect((await index.fetch({ ids: [`b${refused}-r0`] })).records).toEqual({});
     expect((await index.describeIndexStats()).totalRecordCount).toBe(refused * 500);
     await db.close();
+  });
+
+  it('a graph snapshot that finds the disk full stops the builder with FV_ERR_STORAGE_FULL, leaves no partial file and keeps the last snapshot searchable', async () => {
+    const dimension = 64;
+    const vectors = Float32Array.from({ length: 4_000 * dimension }, (_, i) => Math.sin(i * 0.37) + ((i * 7919) % 13) / 13);
+    const ann = await AnnIndex.open({ dir, dimension, metric: 'euclidean', hnsw: { m: 16, efConstruction: 64, efSearch: 32, quantization: 'f32' } });
+    ann.enqueue([1, 2, 3], vectors.subarray(0, 3 * dimension));
+    await ann.flush();
+    // What is left of the 2 MiB cannot hold a snapshot of 4,000 × 64 floats (1 MB of vectors alone).
+    writeFileSync(join(mount, 'filler'), Buffer.alloc(1_500_000));
+    const log = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    ann.enqueue(Array.from({ length: 3_997 }, (_, i) => i + 4), vectors.subarray(3 * dimension));
+    const failure = await ann.flush().catch((err: unknown) => err);
+    expect(isFacevaultError(failure, 'FV_ERR_STORAGE_FULL'), String(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(new RegExp(`^HNSW builder stopped: the disk holding ${mount} is full \\(ENOSPC writing ${dir}\\)`));
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('is full'));
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(ann.searchableThrough).toBe(3);
+    expect([...ann.search(vectors.subarray(dimension, 2 * dimension), 1).keys]).toEqual([2]);
+    await ann.close();
   });
 
   it('a read-only file system is one sentence naming the directory, at open and from `facevault serve`', async () => {
