@@ -191,7 +191,7 @@ async function stages(): Promise<void> {
     const watched = (image: FaceImage): FaceImage => ({
       width: image.width,
       height: image.height,
-      prepare: (requests: readonly WarpRequest[]) => timed('full-resolution pieces (prepare)', () => image.prepare(requests)),
+      prepare: (requests: readonly WarpRequest[]) => timed('pieces (prepare)', () => image.prepare(requests)),
       warp: (forward: Affine, width: number, height: number): RgbImage => {
         const started = cpuMs();
         const out = image.warp(forward, width, height);
@@ -209,7 +209,7 @@ async function stages(): Promise<void> {
       );
       const before = { ...spent };
       const found = await timed('detection (all of it)', () => detector.detect(image, { scoreThreshold: 0.5, tiles: false }));
-      const inner = ['warp to 320×240', 'warp to 64×64', 'full-resolution pieces (prepare)'].reduce((sum, stage) => sum + (spent[stage] ?? 0) - (before[stage] ?? 0), 0);
+      const inner = ['warp to 320×240', 'warp to 64×64', 'pieces (prepare)'].reduce((sum, stage) => sum + (spent[stage] ?? 0) - (before[stage] ?? 0), 0);
       add('detector + landmark models', (spent['detection (all of it)'] ?? 0) - (before['detection (all of it)'] ?? 0) - inner);
       const face = [...found].sort((p, q) => q.facialArea.w * q.facialArea.h - p.facialArea.w * p.facialArea.h)[0];
       if (!face) return;
