@@ -11,6 +11,7 @@
  * for people in their thirties); the expression model agreed with face-api's expression net as
  * often in either order (44/62). So every spec here is BGR.
  */
+import { LoadOnce } from '../../util/load-once.js';
 import { join } from 'node:path';
 import { fvError } from '../../errors.js';
 import { resolveWeights } from '../models/registry.js';
@@ -48,8 +49,10 @@ export interface AttributePredictor<T> {
 
 /** A face-attribute model with an explicit lifecycle: `load()`, `predict()`, `dispose()` (idempotent). */
 export class FaceAttributeModel<T> implements AttributePredictor<T> {
-  private model: OnnxModel | undefined;
-  private loading: Promise<void> | undefined;
+  private readonly model = new LoadOnce(
+    () => this.open(),
+    (model: OnnxModel) => model.dispose(),
+  );
 
   constructor(
     readonly spec: FaceAttributeSpec<T>,
@@ -61,16 +64,7 @@ export class FaceAttributeModel<T> implements AttributePredictor<T> {
    * @throws FV_ERR_MODEL_LOAD when the package or file is missing, its input is not `[1, 3, side, side]`, or a warm-up run lacks an expected output.
    */
   load(): Promise<void> {
-    this.loading ??= this.open().then(
-      (model) => {
-        this.model = model;
-      },
-      (err: unknown) => {
-        this.loading = undefined;
-        throw err;
-      },
-    );
-    return this.loading;
+    return this.model.load();
   }
 
   /**
@@ -79,7 +73,7 @@ export class FaceAttributeModel<T> implements AttributePredictor<T> {
    * @throws FV_ERR_INVALID_ARGUMENT when the box is not finite, not positive in size, or covers no pixel of the image.
    */
   async predict(image: RgbImage, box: FacialArea): Promise<T> {
-    const model = this.model;
+    const model = this.model.value;
     if (!model) throw fvError('FV_ERR_MODEL_NOT_LOADED', `The ${this.spec.name} model was used before load() or after dispose()`, { model: this.spec.name });
     const { x, y, w, h } = box;
     const finite = Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(w) && Number.isFinite(h);
@@ -95,12 +89,8 @@ export class FaceAttributeModel<T> implements AttributePredictor<T> {
   }
 
   /** Idempotent. */
-  async dispose(): Promise<void> {
-    await this.loading?.catch(() => undefined);
-    const model = this.model;
-    this.model = undefined;
-    this.loading = undefined;
-    await model?.dispose();
+  dispose(): Promise<void> {
+    return this.model.dispose();
   }
 
   private async open(): Promise<OnnxModel> {

@@ -6,6 +6,7 @@
  * bench/results/analyze-gender.json; see BENCHMARKS.md): face-api's net is right far more often,
  * above all for women, whom fr_gender took for men in a large share of photos.
  */
+import { LoadOnce } from '../../util/load-once.js';
 import { fvError } from '../../errors.js';
 import { warpAffine } from '../align.js';
 import type { FaceApiGenderNet } from '../runtime/tfjs.js';
@@ -68,24 +69,19 @@ const GENDER_INPUT = 112;
  */
 export class GenderClassifier implements AttributePredictor<GenderPrediction> {
   readonly name = 'gender';
-  private net: FaceApiGenderNet | undefined;
-  private loading: Promise<void> | undefined;
+  private readonly net: LoadOnce<FaceApiGenderNet>;
 
-  constructor(private readonly options: FaceAttributeOptions = {}) {}
+  constructor(options: FaceAttributeOptions = {}) {
+    // tfjs is imported on load, so reading this module starts no runtime.
+    this.net = new LoadOnce(
+      () => import('../runtime/tfjs.js').then(({ FaceApiGenderNet }) => FaceApiGenderNet.load(options.faceApiModelDir)),
+      (net) => net.dispose(),
+    );
+  }
 
   /** Idempotent; concurrent calls share one load. @throws FV_ERR_MODEL_LOAD when the weights are missing or not the age-gender net's. */
   load(): Promise<void> {
-    // tfjs is imported here, so reading this module starts no runtime.
-    this.loading ??= import('../runtime/tfjs.js').then(({ FaceApiGenderNet }) => FaceApiGenderNet.load(this.options.faceApiModelDir)).then(
-      (net) => {
-        this.net = net;
-      },
-      (err: unknown) => {
-        this.loading = undefined;
-        throw err;
-      },
-    );
-    return this.loading;
+    return this.net.load();
   }
 
   /**
@@ -93,7 +89,7 @@ export class GenderClassifier implements AttributePredictor<GenderPrediction> {
    * @throws FV_ERR_INVALID_ARGUMENT when the box is not finite or not positive in size.
    */
   async predict(image: RgbImage, box: FacialArea): Promise<GenderPrediction> {
-    const net = this.net;
+    const net = this.net.value;
     if (!net) throw fvError('FV_ERR_MODEL_NOT_LOADED', 'The gender model was used before load() or after dispose()', { model: 'gender' });
     const { x, y, w, h } = box;
     if (![x, y, w, h].every(Number.isFinite) || !(w > 0 && h > 0)) {
@@ -106,11 +102,8 @@ export class GenderClassifier implements AttributePredictor<GenderPrediction> {
   }
 
   /** Idempotent. */
-  async dispose(): Promise<void> {
-    await this.loading?.catch(() => undefined);
-    this.net?.dispose();
-    this.net = undefined;
-    this.loading = undefined;
+  dispose(): Promise<void> {
+    return this.net.dispose();
   }
 }
 

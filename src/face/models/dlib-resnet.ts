@@ -3,6 +3,7 @@
  * The second recognition family beside the ONNX 512-d model: a different network, runtime and
  * training set, so its errors are worth fusing with the first's.
  */
+import { LoadOnce } from '../../util/load-once.js';
 import { fvError } from '../../errors.js';
 import type { AlignmentTemplate } from '../align.js';
 import type { FaceApiDescriptorNet } from '../runtime/tfjs.js';
@@ -80,27 +81,22 @@ export interface DlibResnetOptions {
  */
 export class DlibResnetModel implements EmbeddingModel {
   readonly info = DLIB_RESNET_INFO;
-  private net: FaceApiDescriptorNet | undefined;
-  private loading: Promise<void> | undefined;
+  private readonly net: LoadOnce<FaceApiDescriptorNet>;
 
-  constructor(private readonly options: DlibResnetOptions = {}) {}
+  constructor(options: DlibResnetOptions = {}) {
+    // tfjs is imported on load, not at the top, so reading this model's facts does not start a runtime.
+    this.net = new LoadOnce(
+      () => import('../runtime/tfjs.js').then(({ FaceApiDescriptorNet }) => FaceApiDescriptorNet.load(options.modelDir)),
+      (net) => net.dispose(),
+    );
+  }
 
   /**
    * Idempotent; concurrent calls share one load.
    * @throws FV_ERR_MODEL_LOAD when the weights are missing or not the dlib-ResNet's.
    */
   load(): Promise<void> {
-    // tfjs is imported here, not at the top, so reading this model's facts does not start a runtime.
-    this.loading ??= import('../runtime/tfjs.js').then(({ FaceApiDescriptorNet }) => FaceApiDescriptorNet.load(this.options.modelDir)).then(
-      (net) => {
-        this.net = net;
-      },
-      (err: unknown) => {
-        this.loading = undefined;
-        throw err;
-      },
-    );
-    return this.loading;
+    return this.net.load();
   }
 
   /**
@@ -109,7 +105,7 @@ export class DlibResnetModel implements EmbeddingModel {
    * @throws FV_ERR_INVALID_ARGUMENT when a crop is not 150×150 RGB (`data.length` = 150·150·3).
    */
   async embed(crops: readonly RgbImage[]): Promise<Float32Array[]> {
-    const net = this.net;
+    const net = this.net.value;
     if (!net) throw fvError('FV_ERR_MODEL_NOT_LOADED', `Model ${this.info.name} was used before load() or after dispose()`, { model: this.info.name });
     const side = this.info.inputSize;
     crops.forEach((crop, index) => {
@@ -121,10 +117,7 @@ export class DlibResnetModel implements EmbeddingModel {
   }
 
   /** Idempotent. Using the model afterwards throws FV_ERR_MODEL_NOT_LOADED until `load()` again. */
-  async dispose(): Promise<void> {
-    await this.loading?.catch(() => undefined);
-    this.net?.dispose();
-    this.net = undefined;
-    this.loading = undefined;
+  dispose(): Promise<void> {
+    return this.net.dispose();
   }
 }
