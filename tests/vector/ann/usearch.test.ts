@@ -64,7 +64,10 @@ describe('HnswGraph recall@10 on 2,000 clustered vectors (50 centres) against br
   ];
   it.each(cases)('%s %s ≥ 0.95', (metric, quantization, vectors) => {
     const graph = HnswGraph.create({ dimension, metric, hnsw: { ...HNSW, quantization } });
-    graph.add(keys(2_000), vectors, 2);
+    // One thread: the graph is then the same every run. Built on 2 threads it measured 0.99-1.0 in
+    // 20 runs here, but 0.806 once in a CI run on a loaded machine (euclidean f32): a concurrent
+    // insertion order usearch does not fix, which this test of the metrics must not depend on.
+    graph.add(keys(2_000), vectors, 1);
     expect(recallAt(10, metric, vectors, dimension, 100, (q) => graph.search(q, 10).keys)).toBeGreaterThanOrEqual(0.95);
   });
 });
