@@ -4,13 +4,18 @@
  * with hnswlib-node on the same data and queries as a second peer, and facevault's own query path
  * beside raw usearch on the very graph the engine built, for the chosen setting.
  *
- *   npx tsx bench/ann-sweep.ts            # 1M, the configurations below (~75 min on 2 cores)
- *   npx tsx bench/ann-sweep.ts --n 100000 --out bench/results/ann-sweep-100k.json   # quick check (~6 min)
+ *   npx tsx bench/ann-sweep.ts --skip-after-min 50 --keep DIR
+ *       # 1M, bench/results/ann-sweep-1m.json: ~75 min for the first three settings, hnswlib-node and the
+ *       # engine on the 2 shared cores (each 1M build took 11-21 min there; the later settings were skipped)
+ *   npx tsx bench/ann-sweep.ts --reuse DIR --configs i8:16:128,i8:24:128,i8:16:200 --efs 32,40,48,56,64,80 \
+ *       --hnswlib none --engine i8:24:128 --out bench/results/ann-sweep-1m-fine.json
+ *       # finer widths on those graphs (saved by the run above into DIR) and the engine at the chosen setting
+ *   npx tsx bench/ann-sweep.ts --n 100000 --out /tmp/ann-sweep-100k.json   # quick check (~6 min)
  *
  * Options:
  *   --n N                 records (default 1,000,000); --queries N (default 1000)
  *   --configs LIST        raw usearch graphs, quantization:M:efConstruction, comma-separated, in this order
- *                         (default i8:16:128,i8:16:200,i8:24:128,i8:32:128,f16:auto,i8:24:200); `f16:auto`
+ *                         (default i8:16:128,i8:24:128,i8:16:200,f16:auto,i8:32:128,i8:24:200); `f16:auto`
  *                         is f16 at the M and efConstruction chosen so far. The first is the reference: its
  *                         graph at --reference-ef (64) is timed in every round beside the others, and each
  *                         p50 is also given as a ratio to it, so that configurations timed minutes apart on
@@ -28,6 +33,11 @@
  *                         relative to the reference of its round.
  *   --out PATH            JSON (default bench/results/ann-sweep-<n>.json); the plot is PATH with .png.
  *   --replot PATH         only redraw the plot of an earlier run's JSON.
+ *   --keep DIR            save the usearch graphs built into DIR and leave them there.
+ *   --reuse DIR           search the graphs an earlier run of the same data saved in DIR (named
+ *                         <quantization>-m<M>-efc<efC>.usearch) instead of building them: to add search
+ *                         widths to a curve without another build, e.g. --reuse DIR --configs i8:16:128,i8:24:128
+ *                         --efs 32,40,48,56,64 --hnswlib none --engine none.
  *
  * Data: bench/lib/synthetic.ts clusteredVectors with noise 0.5 and seed 5, as bench/vector.ts --scale 1m
  * (10 samples an identity, L2-normalised; queries are held-out samples), cosine. Ground truth: the
@@ -36,7 +46,7 @@
  * JavaScript, so its build is one thread. Bytes per vector: the saved graph file (usearch: quantized
  * vectors + links; hnswlib: f32 vectors + links), which is what the process maps or holds.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
@@ -91,7 +101,7 @@ function parseSetting(text: string): GraphSetting {
   return { quantization: quantization as Quantization, m: Number(m), efConstruction: Number(efc) };
 }
 
-const ENTRIES = String(args.configs ?? 'i8:16:128,i8:16:200,i8:24:128,i8:32:128,f16:auto,i8:24:200').split(',').map(parseEntry);
+const ENTRIES = String(args.configs ?? 'i8:16:128,i8:24:128,i8:16:200,f16:auto,i8:32:128,i8:24:200').split(',').map(parseEntry);
 if (ENTRIES[0] === undefined || 'auto' in ENTRIES[0]) throw new Error('--configs: the first (the reference) must be quantization:M:efConstruction');
 const REFERENCE: GraphSetting = ENTRIES[0];
 /** Minutes after the start past which no further configuration is begun (the engine's section still runs). */
@@ -100,6 +110,10 @@ const SKIP_AFTER_MIN = Number(args['skip-after-min'] ?? Infinity);
 const CONFIGS: GraphSetting[] = [];
 const HNSWLIB = String(args.hnswlib ?? '16:200').split(',').filter((s) => s !== 'none' && s !== '');
 const ENGINE = String(args.engine ?? 'auto');
+/** A folder of graphs saved by an earlier run of the same data (<quantization>-m<M>-efc<efC>.usearch), searched instead of rebuilt. */
+const REUSE = typeof args.reuse === 'string' ? args.reuse : undefined;
+/** A folder to save the built usearch graphs in and keep them, for a later --reuse. */
+const KEEP = typeof args.keep === 'string' ? args.keep : undefined;
 
 /** One point of a curve: a contender at one ef, timed in one round beside the reference. */
 interface Point {
@@ -115,6 +129,7 @@ interface Point {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'facevault-ann-sweep-'));
+if (KEEP !== undefined) mkdirSync(KEEP, { recursive: true });
 const points: Point[] = [];
 const builds: Row[] = [];
 const results: Record<string, unknown> = {
@@ -147,16 +162,25 @@ function releaseUsearch(index: Index): void {
   }
 }
 
-/** Builds a graph of all of `data` (key i for row i) on every core; saves it; returns its path and the seconds of the add. */
-function buildUsearch(s: GraphSetting, data: Float32Array): { path: string; seconds: number } {
+function graphFileName(s: GraphSetting): string {
+  return `${s.quantization}-m${s.m}-efc${s.efConstruction}.usearch`;
+}
+
+/**
+ * Builds a graph of all of `data` (key i for row i) on every core and saves it; or, with --reuse,
+ * takes a graph an earlier run of the same data saved there (`seconds` NaN: not built here).
+ */
+function buildUsearch(s: GraphSetting, data: Float32Array): { path: string; seconds: number; reused: boolean } {
+  const saved = REUSE === undefined ? undefined : join(REUSE, graphFileName(s));
+  if (saved !== undefined && existsSync(saved)) return { path: saved, seconds: Number.NaN, reused: true };
   const index = usearchIndex(s, REFERENCE_EF);
   const start = performance.now();
   index.add(BigUint64Array.from({ length: N }, (_, i) => BigInt(i)), data, THREADS);
   const seconds = (performance.now() - start) / 1000;
-  const path = join(scratch, `${s.quantization}-m${s.m}-efc${s.efConstruction}.usearch`);
+  const path = join(KEEP ?? scratch, graphFileName(s));
   index.save(path);
   releaseUsearch(index);
-  return { path, seconds };
+  return { path, seconds, reused: false };
 }
 
 function viewUsearch(s: GraphSetting, path: string, ef: number): Index {
@@ -284,7 +308,7 @@ async function engineSection(s: GraphSetting, data: Float32Array, queries: reado
   await db.index('sweep').flush();
   const seconds = (performance.now() - start) / 1000;
   const graphFile = engineGraphFile(dir, 'sweep');
-  builds.push({ contender: 'facevault (background builder thread)', config: label(s), threads: THREADS, build_s: seconds, bytes_per_vector: statSync(graphFile).size / N, vs_raw_usearch_build: rawBuildSeconds === undefined ? '-' : seconds / rawBuildSeconds });
+  builds.push({ contender: 'facevault (background builder thread)', config: label(s), threads: THREADS, build_s: seconds, bytes_per_vector: statSync(graphFile).size / N, vs_raw_usearch_build: rawBuildSeconds === undefined || Number.isNaN(rawBuildSeconds) ? '-' : seconds / rawBuildSeconds });
   log(`facevault ${label(s)}: built in ${seconds.toFixed(0)} s`);
   const index = db.index('sweep');
   await sweep(async (ef) => {
@@ -385,7 +409,7 @@ async function main(): Promise<void> {
     const [m, efc] = h.split(':').map(Number);
     return { m: m as number, efConstruction: efc as number };
   });
-  const paths = new Map<string, { path: string; seconds: number }>();
+  const paths = new Map<string, { path: string; seconds: number; reused: boolean }>();
   let referencePath = '';
   const skipped: string[] = [];
   for (const entry of ENTRIES) {
@@ -399,12 +423,12 @@ async function main(): Promise<void> {
       continue;
     }
     CONFIGS.push(s);
-    log(`usearch ${label(s)}: building on ${THREADS} threads…`);
+    log(`usearch ${label(s)}: ${REUSE === undefined ? `building on ${THREADS} threads` : `from ${REUSE} or building on ${THREADS} threads`}…`);
     const built = buildUsearch(s, data);
     paths.set(label(s), built);
     if (s === REFERENCE) referencePath = built.path;
-    builds.push({ contender: 'usearch (raw)', config: label(s), threads: THREADS, build_s: built.seconds, bytes_per_vector: statSync(built.path).size / N });
-    log(`usearch ${label(s)}: built in ${built.seconds.toFixed(0)} s`);
+    builds.push({ contender: 'usearch (raw)', config: label(s), threads: THREADS, build_s: built.reused ? 'reused' : built.seconds, bytes_per_vector: statSync(built.path).size / N });
+    log(`usearch ${label(s)}: ${built.reused ? `reusing ${built.path}` : `built in ${built.seconds.toFixed(0)} s`}`);
     const peerAt = hnswlibWanted.findIndex((h) => sameGraph(s, h));
     const peer = peerAt < 0 ? undefined : hnswlibWanted.splice(peerAt, 1)[0];
     await sweepUsearch(s, built.path, peer, data, queries, queryArrays, truth, referencePath);
@@ -420,7 +444,7 @@ async function main(): Promise<void> {
     await sweepUsearch(beside, (paths.get(label(beside)) as { path: string }).path, peer, data, queries, queryArrays, truth, referencePath, true);
     await report(false);
   }
-  for (const [name, built] of paths) if (name !== label(REFERENCE)) rmSync(built.path, { force: true });
+  for (const [name, built] of paths) if (name !== label(REFERENCE) && !built.reused && KEEP === undefined) rmSync(built.path, { force: true });
 
   const engine = ENGINE === 'none' ? undefined : ENGINE === 'auto' ? chosen ?? REFERENCE : parseSetting(ENGINE);
   if (engine !== undefined) {
