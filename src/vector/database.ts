@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fvError } from '../errors.js';
+import { defaultHnsw } from './ann/graph-policy.js';
 import { IndexEngine } from './index-engine.js';
 import { Storage } from './storage/sqlite-log.js';
 import type { ConfigureIndexOptions, CreateIndexOptions, IndexConfig, IndexDescription, RecordMetadata } from './types.js';
@@ -61,7 +62,7 @@ export class Database {
    */
   async createIndex(options: CreateIndexOptions): Promise<IndexDescription> {
     this.assertOpen();
-    const validated = validateCreateIndex(options);
+    const validated = validateCreateIndex(options, defaultHnsw);
     // No await unless one is pending: a caller must not yield between this check and claiming the name.
     for (let pending = this.creating.get(validated.name); pending; pending = this.creating.get(validated.name)) await pending.catch(() => undefined);
     const existing = this.engines.get(validated.name);

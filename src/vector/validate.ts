@@ -36,6 +36,7 @@ const DELETION_PROTECTION = ['enabled', 'disabled'] as const satisfies readonly 
 const HNSW_M = { min: 2, max: 128 } as const;
 /** Candidate lists longer than the largest topK buy nothing. */
 const HNSW_EF = { min: 1, max: LIMITS.maxTopK } as const;
+/** HNSW defaults for every metric and store; the embedded engine passes its own per metric (src/vector/ann/graph-policy.ts). */
 const DEFAULT_HNSW: HnswConfig = { m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' };
 const DEFAULT_LIST_LIMIT = LIMITS.maxListLimit;
 /** A UTF-16 code unit takes at most 3 UTF-8 bytes, so shorter strings need no byte count. */
@@ -60,20 +61,22 @@ export type ValidatedCreateIndex = Omit<IndexConfig, 'createdAt'>;
 
 /**
  * Validates `createIndex` options and fills Pinecone's defaults (metric cosine) and ours
- * (engine exact, deletion protection disabled, HNSW m 16, efConstruction 128, efSearch 64, f32).
+ * (engine exact, deletion protection disabled, HNSW m 16, efConstruction 128, efSearch 64, f32,
+ * or `hnswDefaults(metric)`: the embedded engine's are tuned for usearch). Given HNSW settings
+ * replace the defaults one by one.
  * `suppressConflicts` is checked to be a boolean and left for the caller to read.
  * @throws FV_ERR_INDEX_NAME for the name; FV_ERR_INDEX_CONFIG for dimension, metric, engine,
  *   deletion protection, tags or HNSW settings, naming the allowed values; FV_ERR_INVALID_ARGUMENT
  *   for a non-object or an unknown option.
  */
-export function validateCreateIndex(options: unknown): ValidatedCreateIndex {
+export function validateCreateIndex(options: unknown, hnswDefaults: (metric: Metric) => HnswConfig = () => DEFAULT_HNSW): ValidatedCreateIndex {
   const o = objectOf(options, 'options', 'FV_ERR_INVALID_ARGUMENT', [
     'name', 'dimension', 'metric', 'engine', 'deletionProtection', 'tags', 'hnsw', 'deployment', 'suppressConflicts',
   ]);
   // Checked but not returned: it steers createIndex and is no part of the index's configuration.
   if (o.suppressConflicts !== undefined) booleanAt(o.suppressConflicts, 'suppressConflicts');
   const metric = o.metric === undefined ? 'cosine' : oneOf(o.metric, 'metric', METRICS, 'FV_ERR_INDEX_CONFIG');
-  const hnsw = { ...DEFAULT_HNSW, ...(o.hnsw === undefined ? {} : validateHnsw(o.hnsw, ['m', 'efConstruction', 'efSearch', 'quantization'])) };
+  const hnsw = { ...hnswDefaults(metric), ...(o.hnsw === undefined ? {} : validateHnsw(o.hnsw, ['m', 'efConstruction', 'efSearch', 'quantization'])) };
   // usearch's i8 scales every vector to unit length before quantising: right for cosine, but
   // for euclidean and dot product on vectors of other lengths it reorders the candidates themselves.
   if (hnsw.quantization === 'i8' && metric !== 'cosine') {

@@ -1,12 +1,15 @@
 /**
  * Which namespaces get an HNSW graph, and how long an unused graph stays open: memory and threads
- * follow the data and the queries, not the number of namespaces.
+ * follow the data and the queries, not the number of namespaces; and the graph settings an index
+ * gets when its creator names none.
  */
+
+import type { HnswConfig, Metric } from '../types.js';
 
 /**
  * Below this many records a namespace gets no graph: an approximate query scans it exactly, which
  * is at least as fast there, exact, and costs no graph. Measured with `npx tsx bench/graph-threshold.ts`
- * (2 cores, face-like cosine vectors, top-10, the default m 16, efConstruction 128, efSearch 64,
+ * (2 cores, face-like cosine vectors, top-10, the defaults then: m 16, efConstruction 128, efSearch 64,
  * f32; graph latency over exact-scan latency, interleaved passes):
  *
  *   records          2,048   3,072   4,096   5,120   6,144   8,192
@@ -34,3 +37,26 @@ export const GRAPH_IDLE_MS = 5 * 60_000;
 export function deservesGraph(recordCount: number): boolean {
   return recordCount >= GRAPH_MIN_RECORDS;
 }
+
+/**
+ * The graph settings an index of the embedded engine gets when its creator names none, per metric.
+ * Cosine, the metric of face embeddings, has the setting chosen from the recall–latency curves of
+ * `bench/ann-sweep.ts` (issue 15; 1M face-like 128-d vectors, one query at a time, 2 shared cores;
+ * bench/results/ann-sweep-1m.json and ann-sweep-1m-fine.json): i8, m 24, efConstruction 128 gives
+ * recall@10 0.986-0.991 at efSearch 40 (two builds; 0.973-0.976 at 32, 0.991-0.995 at 48) for
+ * 0.83-0.91× the p50 of the former i8 m 16 at efSearch 64 (raw usearch, timed in the same rounds),
+ * which gave 0.972-0.980 (two builds); efConstruction 200 lifted m 16 only to 0.985 at efSearch 64,
+ * at the same p50 as before (its build time was within the noise of the shared machine). The cost
+ * is graph memory, 340 bytes a vector instead of 276. i8 holds a quarter of f32's graph bytes and
+ * built ~4.7× faster than f32 at 100K (12 s vs 57 s); f16 searched 1.2-1.7× slower than i8 on the
+ * same graph at 100K. A higher `efSearch` buys recall with latency, about in proportion.
+ * Euclidean and dot product keep f32 (usearch's i8 normalises vectors, which reorders them there)
+ * and m 16, efSearch 64: no sweep has measured them.
+ * @example defaultHnsw('cosine') // → { m: 24, efConstruction: 128, efSearch: 40, quantization: 'i8' }
+ */
+export function defaultHnsw(metric: Metric): HnswConfig {
+  return metric === 'cosine' ? { ...COSINE_HNSW } : { ...OTHER_HNSW };
+}
+
+const COSINE_HNSW: Readonly<HnswConfig> = { m: 24, efConstruction: 128, efSearch: 40, quantization: 'i8' };
+const OTHER_HNSW: Readonly<HnswConfig> = { m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' };
