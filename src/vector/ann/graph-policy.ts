@@ -40,23 +40,24 @@ export function deservesGraph(recordCount: number): boolean {
 
 /**
  * The graph settings an index of the embedded engine gets when its creator names none, per metric.
- * Cosine, the metric of face embeddings, has the setting chosen from the recall–latency curves of
- * `bench/ann-sweep.ts` (issue 15; 1M face-like 128-d vectors, one query at a time, 2 shared cores;
- * bench/results/ann-sweep-1m.json and ann-sweep-1m-fine.json): i8, m 24, efConstruction 128 gives
- * recall@10 0.986-0.991 at efSearch 40 (two builds; 0.973-0.976 at 32, 0.991-0.995 at 48) for
- * 0.83-0.91× the p50 of the former i8 m 16 at efSearch 64 (raw usearch, timed in the same rounds),
- * which gave 0.972-0.980 (two builds); efConstruction 200 lifted m 16 only to 0.985 at efSearch 64,
- * at the same p50 as before (its build time was within the noise of the shared machine). The cost
- * is graph memory, 340 bytes a vector instead of 276. i8 holds a quarter of f32's graph bytes and
- * built ~4.7× faster than f32 at 100K (12 s vs 57 s); f16 searched 1.2-1.7× slower than i8 on the
- * same graph at 100K. A higher `efSearch` buys recall with latency, about in proportion.
+ * Cosine, the metric of face embeddings: f16, m 24, efConstruction 128, efSearch 40.
+ * - m 24 from the recall–latency curves of `bench/ann-sweep.ts` (issue 15; 1M face-like 128-d
+ *   vectors, 2 shared cores; bench/results/ann-sweep-1m*.json): with i8, m 24 gives recall@10
+ *   0.986-0.991 at efSearch 40 for 0.83-0.91× the p50 of m 16 at efSearch 64 (0.972-0.980);
+ *   efConstruction 200 lifted m 16 only to 0.985.
+ * - f16, not i8 or f32, from real embeddings (`bench/ann-faces.ts`: 13,232 LFW-a ArcFace
+ *   embeddings, 512-d, one-thread builds): i8 caps recall@10 at 0.947-0.950 there whatever the
+ *   width (a 512-d unit vector's components are a few i8 steps), while f16 at efSearch 40 gives
+ *   0.991 at 0.18 ms p50, the recall of f32 (0.992) at 0.6× its p50 (0.31 ms); the former default
+ *   (f32, m 16, efSearch 64) gave 0.990 at 0.34 ms. Graph bytes: half of f32's.
+ * A higher `efSearch` buys recall with latency, about in proportion.
  * Euclidean and dot product keep f32 (usearch's i8 normalises vectors, which reorders them there)
  * and m 16, efSearch 64: no sweep has measured them.
- * @example defaultHnsw('cosine') // → { m: 24, efConstruction: 128, efSearch: 40, quantization: 'i8' }
+ * @example defaultHnsw('cosine') // → { m: 24, efConstruction: 128, efSearch: 40, quantization: 'f16' }
  */
 export function defaultHnsw(metric: Metric): HnswConfig {
   return metric === 'cosine' ? { ...COSINE_HNSW } : { ...OTHER_HNSW };
 }
 
-const COSINE_HNSW: Readonly<HnswConfig> = { m: 24, efConstruction: 128, efSearch: 40, quantization: 'i8' };
+const COSINE_HNSW: Readonly<HnswConfig> = { m: 24, efConstruction: 128, efSearch: 40, quantization: 'f16' };
 const OTHER_HNSW: Readonly<HnswConfig> = { m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' };

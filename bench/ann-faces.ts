@@ -1,0 +1,98 @@
+/**
+ * The HNSW settings on real face embeddings (issue 15): the 1M sweep (bench/ann-sweep.ts) uses
+ * synthetic 128-d face-like vectors, where i8 quantisation costs little; ArcFace embeddings are
+ * 512-d, each component ~0.04 of a unit vector, a few i8 steps. Builds raw usearch graphs (one
+ * thread, so each is the same every run) over LFW-a's ArcFace embeddings as bench/open-set.ts
+ * caches them, and measures recall@10 (cosine, each probe's own record left out) and latency
+ * per setting and search width against an exact scan.
+ *
+ *   npx tsx bench/open-set.ts --cache /tmp/facevault-open-set-arcface.emb   # embeds LFW once (~5 min)
+ *   npx tsx bench/ann-faces.ts --cache /tmp/facevault-open-set-arcface.emb [--queries 500]
+ *
+ * Writes bench/results/ann-faces.json.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import usearch, { MetricKind, ScalarKind } from 'usearch';
+import { readEmbeddingCache } from './lib/embedding-cache.js';
+import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
+
+const args = parseArgs(process.argv.slice(2));
+const cachePath = String(args.cache ?? '/tmp/facevault-open-set-arcface.emb');
+if (!existsSync(cachePath)) {
+  console.error(`No embedding cache at ${cachePath}: run bench/open-set.ts --cache ${cachePath} first (it needs ../shared/datasets/lfw)`);
+  process.exit(1);
+}
+const cache = readEmbeddingCache(cachePath, { model: 'faceplugin-arcface', flip: false, select: 'central' });
+if (cache === undefined) process.exit(1);
+const { dimension } = cache.header;
+const vectors = cache.vectors;
+const n = vectors.length / dimension;
+for (let i = 0; i < n; i++) {
+  const row = vectors.subarray(i * dimension, (i + 1) * dimension);
+  const norm = Math.hypot(...row) || 1;
+  for (let j = 0; j < dimension; j++) row[j] = (row[j] as number) / norm;
+}
+const QUERIES = Math.min(n, Number(args.queries ?? 500));
+const K = 10;
+const probes = Array.from({ length: QUERIES }, (_, q) => Math.floor((q * n) / QUERIES));
+const probe = (i: number) => vectors.subarray(i * dimension, (i + 1) * dimension);
+
+// Ground truth: the exact top-10 by cosine, the probe itself left out.
+const truth = probes.map((p) => {
+  const scored: [number, number][] = [];
+  const q = probe(p);
+  for (let i = 0; i < n; i++) {
+    if (i === p) continue;
+    let dot = 0;
+    for (let j = 0; j < dimension; j++) dot += (q[j] as number) * (vectors[i * dimension + j] as number);
+    scored.push([dot, i]);
+  }
+  scored.sort((a, b) => b[0] - a[0]);
+  return new Set(scored.slice(0, K).map(([, i]) => i));
+});
+
+const SETTINGS = [
+  { quantization: 'f32', m: 16, efConstruction: 128 },
+  { quantization: 'f32', m: 24, efConstruction: 128 },
+  { quantization: 'f16', m: 24, efConstruction: 128 },
+  { quantization: 'i8', m: 24, efConstruction: 128 },
+] as const;
+const SCALAR = { f32: ScalarKind.F32, f16: ScalarKind.F16, i8: ScalarKind.I8 } as const;
+const EFS = [32, 40, 64, 128];
+const scratch = mkdtempSync(join(tmpdir(), 'facevault-ann-faces-'));
+const rows: Row[] = [];
+const keys = BigUint64Array.from({ length: n }, (_, i) => BigInt(i));
+for (const setting of SETTINGS) {
+  const options = { metric: MetricKind.Cos, dimensions: dimension, multi: false, connectivity: setting.m, quantization: SCALAR[setting.quantization], expansion_add: setting.efConstruction, expansion_search: 64 };
+  const graph = new usearch.Index(options);
+  const built = performance.now();
+  graph.add(keys, vectors, 1);
+  const buildSeconds = (performance.now() - built) / 1000;
+  const file = join(scratch, `${setting.quantization}-${setting.m}.usearch`);
+  graph.save(file);
+  for (const ef of EFS) {
+    const view = new usearch.Index({ ...options, expansion_search: ef });
+    view.load(file);
+    let hits = 0;
+    const times: number[] = [];
+    probes.forEach((p, q) => {
+      const start = performance.now();
+      const found = view.search(probe(p), K + 1, 1);
+      times.push(performance.now() - start);
+      let taken = 0;
+      for (const key of found.keys) {
+        const id = Number(key);
+        if (id === p || taken === K) continue;
+        taken++;
+        if (truth[q]?.has(id)) hits++;
+      }
+    });
+    times.sort((a, b) => a - b);
+    rows.push({ quantization: setting.quantization, m: setting.m, efConstruction: setting.efConstruction, ef, 'recall@10': hits / (QUERIES * K), 'p50 ms': times[times.length >> 1] as number, 'build s (1 thread)': buildSeconds });
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
+printTable(`HNSW on ${n} LFW-a ArcFace embeddings (${dimension}-d, cosine), ${QUERIES} probes, recall@10 against an exact scan`, rows);
+writeResult(new URL('./results/ann-faces.json', import.meta.url).pathname, { machine: machineFacts(), command: `npx tsx bench/ann-faces.ts ${process.argv.slice(2).join(' ')}`.trim(), n, dimension, queries: QUERIES, rows });
