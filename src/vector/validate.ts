@@ -37,7 +37,7 @@ const HNSW_M = { min: 2, max: 128 } as const;
 /** Candidate lists longer than the largest topK buy nothing. */
 const HNSW_EF = { min: 1, max: LIMITS.maxTopK } as const;
 /** HNSW defaults for every metric and store; the embedded engine passes its own per metric (src/vector/ann/graph-policy.ts). */
-const DEFAULT_HNSW: HnswConfig = { m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' };
+export const DEFAULT_HNSW: Readonly<HnswConfig> = Object.freeze({ m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' });
 const DEFAULT_LIST_LIMIT = LIMITS.maxListLimit;
 /** A UTF-16 code unit takes at most 3 UTF-8 bytes, so shorter strings need no byte count. */
 const MAX_CHARS_WITHOUT_COUNTING = Math.floor(LIMITS.maxIdBytes / 3);

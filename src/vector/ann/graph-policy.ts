@@ -5,6 +5,7 @@
  */
 
 import type { HnswConfig, Metric } from '../types.js';
+import { DEFAULT_HNSW } from '../validate.js';
 
 /**
  * Below this many records a namespace gets no graph: an approximate query scans it exactly, which
@@ -56,8 +57,7 @@ export function deservesGraph(recordCount: number): boolean {
  * @example defaultHnsw('cosine') // → { m: 24, efConstruction: 128, efSearch: 40, quantization: 'f16' }
  */
 export function defaultHnsw(metric: Metric): HnswConfig {
-  return metric === 'cosine' ? { ...COSINE_HNSW } : { ...OTHER_HNSW };
+  return metric === 'cosine' ? { ...COSINE_HNSW } : { ...DEFAULT_HNSW };
 }
 
 const COSINE_HNSW: Readonly<HnswConfig> = { m: 24, efConstruction: 128, efSearch: 40, quantization: 'f16' };
-const OTHER_HNSW: Readonly<HnswConfig> = { m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' };
