@@ -9,7 +9,12 @@
  *   npx tsx bench/open-set.ts --cache /tmp/facevault-open-set-arcface.emb   # embeds LFW once (~5 min)
  *   npx tsx bench/ann-faces.ts --cache /tmp/facevault-open-set-arcface.emb [--queries 500]
  *
- * Writes bench/results/ann-faces.json.
+ * Writes bench/results/ann-faces.json (--out PATH for another). Other caches: --model NAME and
+ * --flip name what the cache must hold; --slice START:END takes those components of each
+ * embedding, e.g. dlib's 128-d part of a fused ArcFace+dlib cache (bench/fusion-lfw.ts writes one):
+ *
+ *   npx tsx bench/ann-faces.ts --cache /tmp/facevault-lfw-fusion-arcface-dlib-flip.emb \
+ *     --model fusion-arcface-dlib --flip --slice 512:640 --out bench/results/ann-faces-dlib.json
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,11 +29,14 @@ if (!existsSync(cachePath)) {
   console.error(`No embedding cache at ${cachePath}: run bench/open-set.ts --cache ${cachePath} first (it needs ../shared/datasets/lfw)`);
   process.exit(1);
 }
-const cache = readEmbeddingCache(cachePath, { model: 'faceplugin-arcface', flip: false, select: 'central' });
+const MODEL = String(args.model ?? 'faceplugin-arcface');
+const cache = readEmbeddingCache(cachePath, { model: MODEL, flip: args.flip === true, select: 'central' });
 if (cache === undefined) process.exit(1);
-const { dimension } = cache.header;
-const vectors = cache.vectors;
-const n = vectors.length / dimension;
+const [sliceStart, sliceEnd] = String(args.slice ?? `0:${cache.header.dimension}`).split(':').map(Number) as [number, number];
+const dimension = sliceEnd - sliceStart;
+const n = cache.vectors.length / cache.header.dimension;
+const vectors = new Float32Array(n * dimension);
+for (let i = 0; i < n; i++) vectors.set(cache.vectors.subarray(i * cache.header.dimension + sliceStart, i * cache.header.dimension + sliceEnd), i * dimension);
 for (let i = 0; i < n; i++) {
   const row = vectors.subarray(i * dimension, (i + 1) * dimension);
   const norm = Math.hypot(...row) || 1;
@@ -94,5 +102,7 @@ for (const setting of SETTINGS) {
   }
 }
 rmSync(scratch, { recursive: true, force: true });
-printTable(`HNSW on ${n} LFW-a ArcFace embeddings (${dimension}-d, cosine), ${QUERIES} probes, recall@10 against an exact scan`, rows);
-writeResult(new URL('./results/ann-faces.json', import.meta.url).pathname, { machine: machineFacts(), command: `npx tsx bench/ann-faces.ts ${process.argv.slice(2).join(' ')}`.trim(), n, dimension, queries: QUERIES, rows });
+const described = args.slice === undefined ? MODEL : `${MODEL} [${sliceStart}:${sliceEnd}]`;
+printTable(`HNSW on ${n} LFW-a ${described} embeddings (${dimension}-d, cosine), ${QUERIES} probes, recall@10 against an exact scan`, rows);
+const out = String(args.out ?? new URL('./results/ann-faces.json', import.meta.url).pathname);
+writeResult(out, { machine: machineFacts(), command: `npx tsx bench/ann-faces.ts ${process.argv.slice(2).join(' ')}`.trim(), model: described, n, dimension, queries: QUERIES, rows });

@@ -28,6 +28,8 @@
  *                         rounds as that graph.
  *   --engine CONFIG       facevault's builder and query path: a configuration as in --configs, `auto` (default:
  *                         the one chosen by the rule below) or `none`.
+ *   --engine-dir DIR      keep the engine's database in DIR; when DIR exists, search the index it holds (same data
+ *                         and setting: no fill, no build), to time changes to the query path without a rebuild.
  *   --efs LIST            search widths (default 32,48,64,80,96,128,192)
  *   --target-recall R     (default 0.98) the choice: among raw usearch points reaching it, the lowest p50
  *                         relative to the reference of its round.
@@ -110,6 +112,8 @@ const SKIP_AFTER_MIN = Number(args['skip-after-min'] ?? Infinity);
 const CONFIGS: GraphSetting[] = [];
 const HNSWLIB = String(args.hnswlib ?? '16:200').split(',').filter((s) => s !== 'none' && s !== '');
 const ENGINE = String(args.engine ?? 'auto');
+/** Where the engine's database is kept between runs (filled and built once, then searched as it is). */
+const ENGINE_DIR = args['engine-dir'] === undefined ? undefined : String(args['engine-dir']);
 /** A folder of graphs saved by an earlier run of the same data (<quantization>-m<M>-efc<efC>.usearch), searched instead of rebuilt. */
 const REUSE = typeof args.reuse === 'string' ? args.reuse : undefined;
 /** A folder to save the built usearch graphs in and keep them, for a later --reuse. */
@@ -299,17 +303,23 @@ async function groundTruth(data: Float32Array, queries: readonly Float32Array[])
 
 /** facevault's builder thread and query path for one setting, beside raw usearch viewing the file the engine wrote. */
 async function engineSection(s: GraphSetting, data: Float32Array, queries: readonly Float32Array[], truth: readonly number[][], referencePath: string, rawBuildSeconds: number | undefined): Promise<void> {
-  const dir = join(scratch, 'engine');
+  const dir = ENGINE_DIR ?? join(scratch, 'engine');
+  const reused = ENGINE_DIR !== undefined && existsSync(dir);
   const db = await openDatabase(dir);
-  // Filled as an exact index, then switched: the build is timed alone, not shared with the upserts.
-  await fillExact(db, 'sweep', s, data);
-  await db.configureIndex('sweep', { engine: 'approximate' });
-  const start = performance.now();
-  await db.index('sweep').flush();
-  const seconds = (performance.now() - start) / 1000;
+  if (reused) {
+    log(`facevault ${label(s)}: searching the index kept in ${dir} (no fill, no build)`);
+    await db.index('sweep').flush();
+  } else {
+    // Filled as an exact index, then switched: the build is timed alone, not shared with the upserts.
+    await fillExact(db, 'sweep', s, data);
+    await db.configureIndex('sweep', { engine: 'approximate' });
+    const start = performance.now();
+    await db.index('sweep').flush();
+    const seconds = (performance.now() - start) / 1000;
+    builds.push({ contender: 'facevault (background builder thread)', config: label(s), threads: THREADS, build_s: seconds, bytes_per_vector: statSync(engineGraphFile(dir, 'sweep')).size / N, vs_raw_usearch_build: rawBuildSeconds === undefined || Number.isNaN(rawBuildSeconds) ? '-' : seconds / rawBuildSeconds });
+    log(`facevault ${label(s)}: built in ${seconds.toFixed(0)} s`);
+  }
   const graphFile = engineGraphFile(dir, 'sweep');
-  builds.push({ contender: 'facevault (background builder thread)', config: label(s), threads: THREADS, build_s: seconds, bytes_per_vector: statSync(graphFile).size / N, vs_raw_usearch_build: rawBuildSeconds === undefined || Number.isNaN(rawBuildSeconds) ? '-' : seconds / rawBuildSeconds });
-  log(`facevault ${label(s)}: built in ${seconds.toFixed(0)} s`);
   const index = db.index('sweep');
   await sweep(async (ef) => {
     await db.configureIndex('sweep', { hnsw: { efSearch: ef } });
@@ -324,7 +334,7 @@ async function engineSection(s: GraphSetting, data: Float32Array, queries: reado
     };
   }, referencePath, queries, truth);
   await db.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (ENGINE_DIR === undefined) rmSync(dir, { recursive: true, force: true });
 }
 
 // ── report ───────────────────────────────────────────────────────────────────────────────────

@@ -397,6 +397,10 @@ async function upsertAnatomy(uniform: Float32Array, batches: readonly UpsertReco
   table(`Where a ${SIZE} upsert's time goes (median ms of ${UPSERT_RUNS} rounds, each part alone, same batches)`, {
     input: shape, library_upsert: library, raw_blob_write: ms(parts.raw), validation: ms(parts.validate), durable_commit: ms(parts.commit),
     in_memory_apply_rest: library - ms(parts.validate) - ms(parts.commit), rows_into_fresh_memory: ms(parts.freshMemory), same_rows_rewritten: ms(parts.rewrite),
+    // What overlapping work could give at best: the commit wholly hidden on another core (a
+    // storage thread), and, further, everything but the rows' first touch free as well.
+    ratio_now: ms(parts.raw) / library, ceiling_commit_overlapped: ms(parts.raw) / (library - ms(parts.commit)),
+    ceiling_only_fresh_rows: ms(parts.raw) / ms(parts.freshMemory),
   });
 }
 
