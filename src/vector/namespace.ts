@@ -15,6 +15,7 @@ import type { MetadataPredicate } from './filter.js';
 import { ReadWriteGate } from './read-write-gate.js';
 import type { HnswConfig, Metric, RecordMetadata } from './types.js';
 import { sortUtf8 } from './utf8-order.js';
+import { VersionLog } from './version-log.js';
 import { at } from '../util/checked.js';
 
 export interface NamespaceRecordBatch {
@@ -77,18 +78,13 @@ export class NamespaceState {
   readonly gate = new ReadWriteGate();
   private readonly idToSlot = new Map<string, number>();
   private readonly slotIds: (string | undefined)[] = [];
-  private readonly slotSeqs: number[] = [];
   private readonly slotMetadata: (RecordMetadata | undefined)[] = [];
-  /** Current sequence number → slot; a graph key absent here is a deleted or overwritten version. */
-  private readonly seqToSlot = new Map<number, number>();
   /**
-   * The tail: record versions written since the graph was last searchable through them, as
-   * parallel arrays (seq ascending, and the slot it was written to) from `tailStart` on. An entry
-   * is live while its slot still holds that seq, so gathering the tail costs no map lookups.
+   * Each slot's current version and every version in sequence order: graph keys back to slots
+   * (a key that is not current is a deleted or overwritten version), and the tail, the versions
+   * written since the graph was last searchable through them.
    */
-  private tailSeqs: number[] = [];
-  private tailSlotsWritten: number[] = [];
-  private tailStart = 0;
+  private readonly versions = new VersionLog();
   private sortedIds: string[] | undefined;
   /** The slots of the batch being applied (kept, not allocated per batch). */
   private batchSlots = new Uint32Array(0);
@@ -140,8 +136,6 @@ export class NamespaceState {
   /** Applies a batch that storage has already committed. */
   applyUpsert(batch: NamespaceRecordBatch): void {
     const { ids, seqs, vectors, metadata } = batch;
-    // Without a graph there is no tail to track: ensureGraph() derives it from seqToSlot.
-    const trackTail = this.ann !== undefined;
     if (this.batchSlots.length < ids.length) this.batchSlots = new Uint32Array(ids.length);
     const slots = this.batchSlots.subarray(0, ids.length);
     for (let i = 0; i < ids.length; i++) {
@@ -153,18 +147,11 @@ export class NamespaceState {
         this.slotIds[slot] = id;
         this.sortedIds = undefined;
       } else {
-        this.seqToSlot.delete(at(this.slotSeqs, slot));
         this.deadVersions++;
       }
-      const seq = at(seqs, i);
       slots[i] = slot;
-      this.slotSeqs[slot] = seq;
+      this.versions.set(slot, at(seqs, i));
       this.slotMetadata[slot] = metadata[i];
-      this.seqToSlot.set(seq, slot);
-      if (trackTail) {
-        this.tailSeqs.push(seq);
-        this.tailSlotsWritten.push(slot);
-      }
     }
     // One copy for each run of consecutive new slots: a batch of new records is one block of rows.
     this.slab.writeMany(slots, vectors);
@@ -180,9 +167,7 @@ export class NamespaceState {
       const slot = this.idToSlot.get(id);
       if (slot === undefined) continue;
       this.idToSlot.delete(id);
-      this.seqToSlot.delete(at(this.slotSeqs, slot));
-      // No live seq is 0: a tail entry pointing here no longer matches.
-      this.slotSeqs[slot] = 0;
+      this.versions.clear(slot);
       this.slotIds[slot] = undefined;
       this.slotMetadata[slot] = undefined;
       this.slab.release(slot);
@@ -214,7 +199,7 @@ export class NamespaceState {
   /** Whether version `seq` of record `id` is the one the namespace holds now (compaction keeps exactly those). */
   isCurrent(id: string, seq: number): boolean {
     const slot = this.idToSlot.get(id);
-    return slot !== undefined && this.slotSeqs[slot] === seq;
+    return slot !== undefined && this.versions.seqAt(slot) === seq;
   }
 
   /**
@@ -245,18 +230,14 @@ export class NamespaceState {
   }
 
   private enqueueUnbuilt(ann: AnnIndex): void {
-    const through = ann.searchableThrough;
-    const seqs = [...this.seqToSlot.keys()].filter((seq) => seq > through).sort((a, b) => a - b);
-    this.tailSeqs = seqs.slice();
-    this.tailSlotsWritten = seqs.map((seq) => this.seqToSlot.get(seq) as number);
-    this.tailStart = 0;
+    const { seqs, slots } = this.versions.currentAfter(ann.searchableThrough);
     const dim = this.dimension;
     const chunk = 10_000;
     for (let start = 0; start < seqs.length; start += chunk) {
-      const part = seqs.slice(start, start + chunk);
+      const part = slots.slice(start, start + chunk);
       const vectors = new Float32Array(part.length * dim);
-      part.forEach((seq, i) => vectors.set(this.slab.read(this.seqToSlot.get(seq) as number), i * dim));
-      ann.enqueue(Float64Array.from(part), vectors);
+      part.forEach((slot, i) => vectors.set(this.slab.read(slot), i * dim));
+      ann.enqueue(Float64Array.from(seqs.slice(start, start + chunk)), vectors);
     }
   }
 
@@ -291,7 +272,7 @@ export class NamespaceState {
    * the graph plus an exact scan of the tail; its results are exact, which is never worse.
    */
   private tailDominates(searchableThrough: number): boolean {
-    return this.trimTail(searchableThrough) >= TAIL_EXACT_SHARE * this.recordCount;
+    return this.versions.countAfter(searchableThrough) >= TAIL_EXACT_SHARE * this.recordCount;
   }
 
   /**
@@ -303,7 +284,7 @@ export class NamespaceState {
    */
   private searchApproximately(ann: AnnIndex, request: SearchRequest, topK: number): Ranking {
     const { vector, predicate, ef } = request;
-    const tail = this.liveTailSlots(predicate);
+    const tail = this.versions.currentAfter(ann.searchableThrough, predicate && ((slot) => predicate(this.slotMetadata[slot]))).slots;
     let want = Math.max(topK * ANN_OVERFETCH, ANN_MIN_CANDIDATES);
     for (;;) {
       const width = ef === undefined ? request.efSearch : searchWidth(ef, want);
@@ -314,7 +295,7 @@ export class NamespaceState {
       candidates.set(tail);
       let count = tail.length;
       for (const key of keys) {
-        const slot = this.seqToSlot.get(key);
+        const slot = this.versions.slotOf(key);
         if (slot !== undefined && (!predicate || predicate(this.slotMetadata[slot]))) candidates[count++] = slot;
       }
       const enough = count >= topK;
@@ -328,31 +309,6 @@ export class NamespaceState {
       if (want >= topK * 8 * ANN_OVERFETCH) return this.searchExactly(vector, topK, predicate);
       want *= 4;
     }
-  }
-
-  /** Forgets tail entries the graph now holds; returns how many remain (dead versions included). */
-  private trimTail(searchableThrough: number): number {
-    const seqs = this.tailSeqs;
-    let start = this.tailStart;
-    while (start < seqs.length && at(seqs, start) <= searchableThrough) start++;
-    // Drop the covered prefix once it is most of the arrays: amortised O(1) per entry.
-    if (start > 1024 && start * 2 > seqs.length) {
-      this.tailSeqs = seqs.slice(start);
-      this.tailSlotsWritten = this.tailSlotsWritten.slice(start);
-      start = 0;
-    }
-    this.tailStart = start;
-    return this.tailSeqs.length - start;
-  }
-
-  /** Slots of the tail's live, matching versions (call trimTail first). */
-  private liveTailSlots(predicate: MetadataPredicate | undefined): number[] {
-    const slots: number[] = [];
-    for (let i = this.tailStart; i < this.tailSeqs.length; i++) {
-      const slot = at(this.tailSlotsWritten, i);
-      if (this.slotSeqs[slot] === this.tailSeqs[i] && (!predicate || predicate(this.slotMetadata[slot]))) slots.push(slot);
-    }
-    return slots;
   }
 
   private slotsMatching(predicate: MetadataPredicate): Uint32Array {
@@ -415,10 +371,6 @@ export class NamespaceState {
       this.graphIdleTimer = undefined;
       this.ann = undefined;
       this.annOpening = undefined;
-      // Without a graph there is no tail: ensureGraph() derives it again from seqToSlot.
-      this.tailSeqs = [];
-      this.tailSlotsWritten = [];
-      this.tailStart = 0;
       await finish(ann);
     })();
     this.graphReleasing = releasing;
