@@ -67,7 +67,7 @@ export interface HnswConfig {
   efConstruction: number;
   /** Candidate list size while searching (usearch `expansion_search`): the recall/latency trade-off. Embedded engine default: 40 for cosine, 64 otherwise. */
   efSearch: number;
-  /** Storage of graph vectors: f32 exact, f16/i8 half or a quarter of the memory with nearly the same recall on face embeddings. Embedded engine default: f16 for cosine (i8 capped recall at 0.95 on 512-d ArcFace embeddings, bench/ann-faces.ts), f32 otherwise. */
+  /** Storage of graph vectors: f32 exact, f16/i8 half or a quarter of the memory. Candidates are re-scored from the exact vectors, so i8 keeps the recall of f32 on face embeddings (bench/ann-faces.ts). Embedded engine default: i8 for cosine, f32 otherwise (i8 is cosine-only). */
   quantization: 'f32' | 'f16' | 'i8';
 }
 
