@@ -89,10 +89,33 @@ export class VersionLog {
     return { seqs, slots };
   }
 
-  /** Index of the first entry whose seq is above `seq` (the log sorted). */
+  /**
+   * Index of the first entry whose seq is above `seq` (the log sorted). Sequence numbers are
+   * nearly dense, so a few interpolation steps land next to the entry before the binary search
+   * finishes: a plain binary search over a million entries missed the cache ~10 times a lookup,
+   * ~27 µs for a query's 32 graph keys at 1M, against ~2 µs for the map it replaced.
+   */
   private firstAbove(seq: number): number {
+    const seqs = this.seqs;
     let lo = 0;
     let hi = this.length;
+    for (let step = 0; step < 4 && hi - lo > 32; step++) {
+      const low = seqs[lo] as number;
+      const high = seqs[hi - 1] as number;
+      if (seq < low) return lo;
+      if (seq >= high) return hi;
+      // Between lo and hi - 1: guess, then keep the side holding the answer, with a margin of 8
+      // entries so that a guess off by a few (stale entries, other namespaces) halves nothing.
+      const guess = lo + Math.floor(((seq - low) / (high - low)) * (hi - 1 - lo));
+      const below = Math.max(lo, guess - 8);
+      const above = Math.min(hi - 1, guess + 8);
+      if ((seqs[below] as number) > seq) hi = below + 1;
+      else if ((seqs[above] as number) <= seq) lo = above;
+      else {
+        lo = below;
+        hi = above + 1;
+      }
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.seqs[mid] as number) <= seq) lo = mid + 1;
