@@ -49,6 +49,23 @@ describe('VersionLog', () => {
     expect(log.currentAfter(55)).toEqual({ seqs: [60, 70], slots: [1, 4] });
   });
 
+  it('finds every key where sequence numbers come in dense runs far apart, as namespaces written in turns give', () => {
+    const log = new VersionLog();
+    const runs = [
+      { first: 1, step: 1 },
+      { first: 10_000, step: 1 },
+      { first: 1e9, step: 7 },
+      { first: 2e9, step: 1 },
+    ];
+    const written: [number, number][] = [];
+    for (const { first, step } of runs) for (let k = 0; k < 3_000; k++) written.push([first + k * step, written.length]);
+    for (const [seq, slot] of written) log.set(slot, seq);
+    for (const [seq, slot] of written) expect(log.slotOf(seq)).toBe(slot);
+    for (const absent of [0, 3_001, 5_000, 1e9 + 1, 1e9 + 6, 1.5e9, 3e9]) expect(log.slotOf(absent)).toBeUndefined();
+    expect(log.countAfter(9_999)).toBe(9_000);
+    expect(log.countAfter(1e9 + 7 * 2_999)).toBe(3_000);
+  });
+
   it('agrees with a map of current versions through many random writes, overwrites and deletes', () => {
     const next = random(7);
     const log = new VersionLog();
