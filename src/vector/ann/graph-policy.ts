@@ -41,11 +41,14 @@ export function deservesGraph(recordCount: number): boolean {
 
 /**
  * The graph settings an index of the embedded engine gets when its creator names none, per metric.
- * Cosine, the metric of face embeddings: i8, m 24, efConstruction 128, efSearch 40.
+ * Cosine, the metric of face embeddings: i8, m 24, efConstruction 128, efSearch 44.
  * - m 24 from the recall–latency curves of `bench/ann-sweep.ts` (issue 15; 1M face-like 128-d
  *   vectors, 2 shared cores; bench/results/ann-sweep-1m*.json): with i8, m 24 gives recall@10
  *   0.986-0.991 at efSearch 40 for 0.83-0.91× the p50 of m 16 at efSearch 64 (0.972-0.980);
  *   efConstruction 200 lifted m 16 only to 0.985.
+ * - efSearch 44 from facevault's own path on its builder's 1M graph (ann-sweep-1m-engine.json):
+ *   0.980 at 40 (0.362 ms), 0.991 at 44 (0.392 ms), 0.993 at 48; builds vary (another gave 0.986
+ *   at 40), and 44 keeps recall ≥ 0.98 with room at ~8 % more time than 40.
  * - i8 on real embeddings as facevault searches them (`bench/ann-faces.ts`, LFW-a, one-thread
  *   builds): the graph's 32 candidates for a top-10 are re-scored from the exact vectors in the
  *   slab, so i8's coarse distances only have to bring the true neighbours into those 32. At
@@ -56,10 +59,10 @@ export function deservesGraph(recordCount: number): boolean {
  * A higher `efSearch` buys recall with latency, about in proportion.
  * Euclidean and dot product keep f32 (usearch's i8 normalises vectors, which picks candidates by
  * direction alone there) and m 16, efSearch 64: no sweep has measured them.
- * @example defaultHnsw('cosine') // → { m: 24, efConstruction: 128, efSearch: 40, quantization: 'i8' }
+ * @example defaultHnsw('cosine') // → { m: 24, efConstruction: 128, efSearch: 44, quantization: 'i8' }
  */
 export function defaultHnsw(metric: Metric): HnswConfig {
   return metric === 'cosine' ? { ...COSINE_HNSW } : { ...DEFAULT_HNSW };
 }
 
-const COSINE_HNSW: Readonly<HnswConfig> = { m: 24, efConstruction: 128, efSearch: 40, quantization: 'i8' };
+const COSINE_HNSW: Readonly<HnswConfig> = { m: 24, efConstruction: 128, efSearch: 44, quantization: 'i8' };

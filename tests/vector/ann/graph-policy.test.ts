@@ -5,7 +5,7 @@ import { useTempDatabase } from '../../helpers/temp-database.js';
 
 describe('defaultHnsw', () => {
   it('gives cosine the setting of the 1M sweep and the face-embedding check, and keeps f32 where i8 would reorder vectors', () => {
-    expect(defaultHnsw('cosine')).toEqual({ m: 24, efConstruction: 128, efSearch: 40, quantization: 'i8' });
+    expect(defaultHnsw('cosine')).toEqual({ m: 24, efConstruction: 128, efSearch: 44, quantization: 'i8' });
     expect(defaultHnsw('euclidean')).toEqual({ m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' });
     expect(defaultHnsw('dotproduct')).toEqual({ m: 16, efConstruction: 128, efSearch: 64, quantization: 'f32' });
   });
@@ -28,7 +28,7 @@ describe('the embedded engine', () => {
   const temp = useTempDatabase();
 
   it('creates indexes with its defaults per metric', async () => {
-    await expect(temp.db.createIndex({ name: 'faces', dimension: 8 })).resolves.toMatchObject({ hnsw: { m: 24, efSearch: 40, quantization: 'i8' } });
+    await expect(temp.db.createIndex({ name: 'faces', dimension: 8 })).resolves.toMatchObject({ hnsw: { m: 24, efSearch: 44, quantization: 'i8' } });
     await expect(temp.db.createIndex({ name: 'points', dimension: 8, metric: 'euclidean' })).resolves.toMatchObject({ hnsw: { m: 16, efSearch: 64, quantization: 'f32' } });
   });
 });
