@@ -16,6 +16,7 @@ import type { FacialArea, Landmarks5, ModelInfo } from '../face/types.js';
 import type { MetadataFilter, StoreIndex, StoreRecord, VectorStore } from '../stores/vector-store.js';
 import { MAX_BATCH } from '../stores/vector-store.js';
 import { forEachConcurrent } from './concurrent.js';
+import { gallerySizes } from './gallery-sizes.js';
 import type { EnrollItem } from './enroll-sources.js';
 import { faceCropsBase64 } from './face-crop.js';
 import { contentHash, faceRecordId, toFaceRecord, toRecordMetadata, type FaceRecord, type FaceRecordMetadata } from './face-record.js';
@@ -183,6 +184,7 @@ export class Gallery {
   private readonly enrolling = new Map<string, Promise<void>>();
 
   private constructor(
+    private readonly store: VectorStore,
     private readonly index: StoreIndex<FaceRecordMetadata>,
     private readonly entry: ModelEntry,
     /** The namespace of this gallery in the model's index. */
@@ -202,7 +204,7 @@ export class Gallery {
     if (typeof name !== 'string' || name === '') throw fvError('FV_ERR_INVALID_ARGUMENT', `gallery name must be a non-empty string, got ${JSON.stringify(name)}`, { field: 'name', value: name });
     if (holdsControlCharacter(name)) throw fvError('FV_ERR_INVALID_ARGUMENT', `gallery name ${JSON.stringify(name)} holds a control character`, { field: 'name', value: name });
     const index = await options.store.ensureIndex<FaceRecordMetadata>({ name: galleryIndexName(entry.info.name), dimension: entry.info.dimension, metric: 'cosine' });
-    return new Gallery(index, entry, name, options.pipeline, options.keepFaceCrops ?? false);
+    return new Gallery(options.store, index, entry, name, options.pipeline, options.keepFaceCrops ?? false);
   }
 
   get model(): ModelInfo {
@@ -282,7 +284,7 @@ export class Gallery {
     // One upsert per photo: all its faces are stored, or none, so a resumed batch never finds half a
     // photo. Conditional, so that when another server enrolled the same photo meanwhile (the look-up
     // above is no lock across servers), the first enrollment stays and this one reports it.
-    const written = await this.index.upsert(records, { namespace: this.name, ifAbsent: true });
+    const written = await this.index.upsert(records, { namespace: this.name, ifAbsent: true }).finally(() => gallerySizes.forget(this.store, this.indexName, this.name));
     if (written === 0) {
       const stored = await this.storedFaces(hash);
       return { source, status: 'already-enrolled', subject: stored[0]?.metadata?.subject, recordIds: stored.map((r) => r.id) };
@@ -336,8 +338,10 @@ export class Gallery {
     const fpirTarget = options.fpir ?? DEFAULT_TARGET_FPIR;
     checkedFpir(fpirTarget);
     const candidates = checkedCandidates(options.candidates ?? DEFAULT_CANDIDATES);
-    // The gallery's size is read while the photo is embedded: on the embedded store a count, on PostgreSQL a query.
-    const [faces, faceCount] = await Promise.all([pipeline.represent(image, this.faceOptions(options.detection)), this.faceCount()]);
+    // The gallery's size is read while the photo is embedded: on the embedded store a count; on a
+    // remote store a query, at most once per GALLERY_SIZE_MAX_AGE_MS (gallery-sizes.ts).
+    const size = gallerySizes.read(this.store, this.indexName, this.name, () => this.faceCount());
+    const [faces, faceCount] = await Promise.all([pipeline.represent(image, this.faceOptions(options.detection)), size]);
     // An empty gallery names nobody whatever the threshold; it is solved as for one face.
     const gallerySize = Math.max(1, faceCount);
     const chosen = this.thresholdFor(gallerySize, { threshold: explicit, fpir: fpirTarget });
@@ -454,7 +458,7 @@ export class Gallery {
    */
   async eraseSubject(subject: string): Promise<number> {
     const faces = await this.requireSubject(subject);
-    await this.index.delete({ filter: subjectFilter(subject) }, { namespace: this.name, purge: true });
+    await this.index.delete({ filter: subjectFilter(subject) }, { namespace: this.name, purge: true }).finally(() => gallerySizes.forget(this.store, this.indexName, this.name));
     return faces;
   }
 

@@ -259,3 +259,40 @@ describe('Gallery on face-api sample photos', () => {
     expect((await gallery.identify(probe, { exact: true })).faces[0]?.candidates.map((c) => c.subject)).not.toContain('s4-1');
   });
 });
+
+describe('Gallery on a remote store', () => {
+  it("counts the gallery once for identifies in a row, and again after an enroll through it (the size feeds the FPIR threshold; on PostgreSQL a count is a scan)", async () => {
+    let counts = 0;
+    const bound = <T extends object>(target: T, prop: string | symbol): unknown => {
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    };
+    // The embedded store dressed as a remote one, counting the gallery's size reads (stats without a filter).
+    const remote = new Proxy(store, {
+      get(target, prop) {
+        if (prop === 'kind') return 'postgres';
+        if (prop !== 'ensureIndex') return bound(target, prop);
+        return async (spec: Parameters<EmbeddedStore['ensureIndex']>[0]) =>
+          new Proxy(await target.ensureIndex(spec), {
+            get(index, name) {
+              if (name !== 'stats') return bound(index, name);
+              return (options?: { filter?: unknown }) => {
+                if (options?.filter === undefined) counts++;
+                return index.stats(options as never);
+              };
+            },
+          });
+      },
+    });
+    const remoteGallery = await Gallery.open({ store: remote, pipeline, name: 'remote-size' });
+    await remoteGallery.enrollPhoto(samplePhoto(1), (face) => `r1-${face}`, { faces: 'all' });
+    const first = await remoteGallery.identify(samplePhoto(6), { exact: true });
+    const second = await remoteGallery.identify(samplePhoto(6), { exact: true });
+    expect(counts).toBe(1);
+    expect(second.gallerySize).toBe(first.gallerySize);
+    await remoteGallery.enrollPhoto(samplePhoto(2), (face) => `r2-${face}`, { faces: 'all' });
+    const third = await remoteGallery.identify(samplePhoto(6), { exact: true });
+    expect(counts).toBe(2);
+    expect(third.gallerySize).toBeGreaterThan(first.gallerySize);
+  });
+});
