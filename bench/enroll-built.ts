@@ -1,0 +1,67 @@
+/**
+ * Enroll throughput as the CLI and the server run it (issue 15, "enroll at detector speed"): the
+ * built tree (`dist/`, plain node) against the same code from source under tsx (how
+ * bench/enroll-speed.ts and the other benches run it), each in its own process, the two taking
+ * turns. Each process warms up, then enrolls the DeepFace set's 62 photos `--rounds` times into
+ * fresh stores (2 workers); the figures are the medians over every process's rounds after its
+ * first (its first round still pays JIT and cache warm-up).
+ *
+ *   npm run build && npx tsx bench/enroll-built.ts [--runs 3] [--rounds 6] [--workers 2] [--datasets DIR]
+ *
+ * Writes bench/results/enroll-built.json (--out PATH for another).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { machineFacts, parseArgs, printTable, summarize, writeResult, type Row } from './lib/report.js';
+
+const args = parseArgs(process.argv.slice(2));
+const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
+const deepface = join(datasets, 'deepface');
+if (!existsSync(join(deepface, 'identities.csv'))) {
+  console.error(`DeepFace set not found at ${deepface}: pass --datasets DIR or set FACEVAULT_DATASETS`);
+  process.exit(1);
+}
+if (!existsSync('dist/face/pipeline.js')) {
+  console.error('No built tree: run `npm run build` first');
+  process.exit(1);
+}
+const RUNS = Number(args.runs ?? 3);
+const ROUNDS = Number(args.rounds ?? 6);
+const WORKERS = Number(args.workers ?? 2);
+const OUT = String(args.out ?? 'bench/results/enroll-built.json');
+
+interface Rounds {
+  tree: 'dist' | 'src';
+  facesPerSecond: number[];
+  cpuMsPerFace: number[];
+}
+
+function runProcess(tree: 'dist' | 'src'): Rounds {
+  const script = 'bench/lib/enroll-rounds.mjs';
+  const argv = [script, tree, deepface, String(ROUNDS), String(WORKERS)];
+  const output = tree === 'dist' ? execFileSync(process.execPath, argv, { encoding: 'utf8' }) : execFileSync('npx', ['tsx', ...argv], { encoding: 'utf8' });
+  return JSON.parse(output.trim().split('\n').at(-1) as string) as Rounds;
+}
+
+const all: Record<'dist' | 'src', Rounds[]> = { dist: [], src: [] };
+for (let run = 0; run < RUNS; run++) {
+  for (const tree of run % 2 === 0 ? (['dist', 'src'] as const) : (['src', 'dist'] as const)) {
+    const rounds = runProcess(tree);
+    all[tree].push(rounds);
+    console.log(`run ${run + 1} ${tree}: ${rounds.facesPerSecond.map((v) => v.toFixed(1)).join(' ')} faces/s; ${rounds.cpuMsPerFace.map((v) => v.toFixed(1)).join(' ')} CPU ms a face`);
+  }
+}
+
+const warm = (runs: Rounds[], key: 'facesPerSecond' | 'cpuMsPerFace') => runs.flatMap((r) => r[key].slice(1));
+const rows: Row[] = (['dist', 'src'] as const).map((tree) => {
+  const cpu = summarize(warm(all[tree], 'cpuMsPerFace')).p50;
+  return {
+    tree: tree === 'dist' ? 'built (dist/, plain node)' : 'source (src/, tsx)',
+    'faces/s, median of warm rounds': summarize(warm(all[tree], 'facesPerSecond')).p50,
+    'CPU ms a face': cpu,
+    'faces/s on 2 busy cores (2,000 / CPU ms)': 2000 / cpu,
+  };
+});
+printTable(`Gallery.enroll on the DeepFace set, ${WORKERS} workers, ${RUNS} processes each × ${ROUNDS} rounds (first round of each left out)`, rows);
+writeResult(OUT, { machine: machineFacts(), command: `npx tsx bench/enroll-built.ts ${process.argv.slice(2).join(' ')}`.trim(), workers: WORKERS, runs: all, rows });
