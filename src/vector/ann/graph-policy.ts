@@ -52,10 +52,10 @@ export function deservesGraph(recordCount: number): boolean {
  * - i8 on real embeddings as facevault searches them (`bench/ann-faces.ts`, LFW-a, one-thread
  *   builds): the graph's 32 candidates for a top-10 are re-scored from the exact vectors in the
  *   slab, so i8's coarse distances only have to bring the true neighbours into those 32. At
- *   efSearch 40, recall@10 re-scored: ArcFace 512-d 0.993 with i8 at 0.09 ms against f16's 0.992
- *   at 0.21 ms; dlib 128-d 0.998 with i8, the same as f16 and f32. Raw usearch's own top-10 from
+ *   efSearch 40, recall@10 re-scored: ArcFace 512-d 0.993 with i8 at 0.12 ms against f16's 0.992
+ *   at 0.20 ms; dlib 128-d 0.998 with i8, the same as f16 and f32. Raw usearch's own top-10 from
  *   i8 caps at 0.95 (ArcFace) and 0.90 (dlib): i8 is fit only where candidates are re-scored,
- *   as here. Graph bytes: a quarter of f32's; builds 2× faster than f16.
+ *   as here. Graph bytes: a quarter of f32's; builds 1.5-1.7× faster than f16.
  * A higher `efSearch` buys recall with latency, about in proportion.
  * Euclidean and dot product keep f32 (usearch's i8 normalises vectors, which picks candidates by
  * direction alone there) and m 16, efSearch 64: no sweep has measured them.
