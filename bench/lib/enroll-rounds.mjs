@@ -1,12 +1,12 @@
 // One process of bench/enroll-built.ts: Gallery.enroll of the DeepFace photos in rounds, from the
 // built tree (dist/, plain node: what the CLI and the server run) or from source (src/, under tsx:
 // what the other benches run). Plain JavaScript so that plain node can run it.
-//   node bench/lib/enroll-rounds.mjs dist DEEPFACE_DIR ROUNDS WORKERS   → one JSON line on stdout
+//   node bench/lib/enroll-rounds.mjs dist DEEPFACE_DIR ROUNDS WORKERS [JOBS_PER_WORKER]   → one JSON line on stdout
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const [tree, deepface, rounds, workers] = process.argv.slice(2);
+const [tree, deepface, rounds, workers, jobsPerWorker] = process.argv.slice(2);
 const base = resolve(tree === 'dist' ? 'dist' : 'src');
 const ext = tree === 'dist' ? 'js' : 'ts';
 const { FacePipeline } = await import(join(base, `face/pipeline.${ext}`));
@@ -21,12 +21,12 @@ const items = readFileSync(join(deepface, 'identities.csv'), 'utf8')
   .map((line) => line.split(','))
   .filter(([image, identity]) => image && identity)
   .map(([image, identity, name]) => ({ path: join(deepface, 'images', image), source: image, subject: name?.trim() || identity }));
-const pipeline = await FacePipeline.create({ workers: Number(workers) });
+const pipeline = await FacePipeline.create({ workers: Number(workers), ...(jobsPerWorker === undefined ? {} : { jobsPerWorker: Number(jobsPerWorker) }) });
 // Files in the page cache and every worker past its first (slow) inferences.
 for (const item of items) readFileSync(item.path);
 await Promise.all(items.slice(0, 8).map((item) => pipeline.represent(item.path, { maxFaces: 1 }).catch(() => [])));
 const scratch = mkdtempSync(join(tmpdir(), 'facevault-enroll-rounds-'));
-const result = { tree, facesPerSecond: [], cpuMsPerFace: [] };
+const result = { tree, jobsPerWorker: jobsPerWorker === undefined ? 'default' : Number(jobsPerWorker), facesPerSecond: [], cpuMsPerFace: [] };
 try {
   for (let round = 0; round < Number(rounds); round++) {
     const store = await openEmbeddedStore(join(scratch, `store-${round}`));

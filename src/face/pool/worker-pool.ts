@@ -1,7 +1,7 @@
 /**
- * A fixed pool of worker threads, each sent one job at a time: a worker gets its next job only
- * when it has answered the previous one, so jobs in flight never exceed the pool's size and the
- * rest wait in the pool's `JobQueue` (lanes served round-robin, a byte budget), never in a
+ * A fixed pool of worker threads, each holding at most `jobsPerWorker` jobs: a worker gets its
+ * next job only when it has answered one, so jobs in flight never exceed size × jobsPerWorker and
+ * the rest wait in the pool's `JobQueue` (lanes served round-robin, a byte budget), never in a
  * worker's message port. CPU-bound work never blocks the caller's event loop.
  */
 import type { Worker } from 'node:worker_threads';
@@ -19,7 +19,8 @@ interface Task<Job, Result> {
 
 interface Slot<Job, Result> {
   worker: Worker;
-  task: Task<Job, Result> | undefined;
+  /** The jobs the worker holds, by id. */
+  readonly tasks: Map<number, Task<Job, Result>>;
   /** Set by close(): called when the worker answers `closed` or exits. */
   onClosed?: () => void;
 }
@@ -30,6 +31,8 @@ const DEFAULT_DRAIN_MS = 10_000;
 export interface WorkerPoolOptions {
   /** Byte budget of the jobs waiting for a worker (see `JobQueue`). */
   readonly maxQueuedBytes?: number;
+  /** Jobs a worker holds at once (default 1): a second lets one job's awaits (a decode on libuv's threads) overlap another's computing. */
+  readonly jobsPerWorker?: number;
 }
 
 export class WorkerPool<Job, Result> {
@@ -37,9 +40,11 @@ export class WorkerPool<Job, Result> {
   private readonly queue: JobQueue<Task<Job, Result>>;
   private nextId = 1;
   private closed = false;
+  private readonly jobsPerWorker: number;
 
   private constructor(private readonly moduleUrl: URL, private readonly workerData: unknown, options: WorkerPoolOptions) {
     this.queue = new JobQueue(options.maxQueuedBytes);
+    this.jobsPerWorker = options.jobsPerWorker ?? 1;
   }
 
   /**
@@ -49,6 +54,8 @@ export class WorkerPool<Job, Result> {
    */
   static async start<Job, Result>(moduleUrl: URL, size: number, workerData: unknown, options: WorkerPoolOptions = {}): Promise<WorkerPool<Job, Result>> {
     if (!Number.isInteger(size) || size < 1) throw fvError('FV_ERR_INVALID_ARGUMENT', `workers must be a positive integer, got ${size}`, { field: 'workers', value: size });
+    const jobs = options.jobsPerWorker ?? 1;
+    if (!Number.isInteger(jobs) || jobs < 1) throw fvError('FV_ERR_INVALID_ARGUMENT', `jobsPerWorker must be a positive integer, got ${jobs}`, { field: 'jobsPerWorker', value: jobs });
     const pool = new WorkerPool<Job, Result>(moduleUrl, workerData, options);
     const started = await Promise.allSettled(Array.from({ length: size }, () => pool.spawn()));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -99,25 +106,28 @@ export class WorkerPool<Job, Result> {
       slot.worker.postMessage({ type: 'close' } satisfies ToWorker<Job>);
     });
     clearTimeout(timer);
-    slot.task?.reject(closedError());
-    slot.task = undefined;
+    for (const task of slot.tasks.values()) task.reject(closedError());
+    slot.tasks.clear();
     await slot.worker.terminate();
   }
 
+  /** Hands waiting jobs to workers, filling each worker's first place before any worker's second. */
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.task) continue;
-      const task = this.queue.take();
-      if (!task) return;
-      slot.task = task;
-      slot.worker.postMessage({ type: 'job', id: task.id, job: task.job } satisfies ToWorker<Job>);
+    for (let held = 0; held < this.jobsPerWorker; held++) {
+      for (const slot of this.slots) {
+        if (slot.tasks.size > held) continue;
+        const task = this.queue.take();
+        if (!task) return;
+        slot.tasks.set(task.id, task);
+        slot.worker.postMessage({ type: 'job', id: task.id, job: task.job } satisfies ToWorker<Job>);
+      }
     }
   }
 
   private spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = startWorker(this.moduleUrl, { workerData: this.workerData });
-      const slot: Slot<Job, Result> = { worker, task: undefined };
+      const slot: Slot<Job, Result> = { worker, tasks: new Map() };
       let ready = false;
       worker.on('message', (msg: FromWorker<Result>) => {
         if (msg.type === 'ready') {
@@ -136,9 +146,9 @@ export class WorkerPool<Job, Result> {
           void worker.terminate();
           return;
         }
-        const task = slot.task;
-        slot.task = undefined;
-        if (task && task.id === msg.id) {
+        const task = slot.tasks.get(msg.id);
+        slot.tasks.delete(msg.id);
+        if (task) {
           if (msg.type === 'done') task.resolve(msg.result);
           else task.reject(deserializeError(msg.error));
         }
@@ -159,8 +169,8 @@ export class WorkerPool<Job, Result> {
       return;
     }
     this.slots.splice(index, 1);
-    slot.task?.reject(fvError('FV_ERR_INTERNAL', `A face worker crashed while running a job: ${err.message}`));
-    slot.task = undefined;
+    for (const task of slot.tasks.values()) task.reject(fvError('FV_ERR_INTERNAL', `A face worker crashed while running a job: ${err.message}`));
+    slot.tasks.clear();
     void slot.worker.terminate();
     if (this.closed) return;
     this.spawn().then(

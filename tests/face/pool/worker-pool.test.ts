@@ -56,6 +56,34 @@ describe('WorkerPool', () => {
     }
   });
 
+  it('with two jobs a worker, a short job overtakes a long one held beside it, and each answer reaches its own caller', async () => {
+    const pool = await WorkerPool.start<EchoJob, string>(echoWorker, 1, {}, { jobsPerWorker: 2 });
+    try {
+      const finished: string[] = [];
+      const lane = {};
+      // One job a worker would finish slow, fast, third; two let fast and third run while slow waits.
+      await Promise.all(
+        [{ value: 'slow', ms: 300 }, { value: 'fast', ms: 5 }, { value: 'third', ms: 5 }].map((job) => pool.run({ kind: 'echo', ...job }, lane).then((v) => finished.push(v))),
+      );
+      expect(finished).toEqual(['fast', 'third', 'slow']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('with two jobs a worker, a crash fails both jobs it held; a bad jobsPerWorker is refused', async () => {
+    const pool = await WorkerPool.start<EchoJob, string>(echoWorker, 1, {}, { jobsPerWorker: 2 });
+    try {
+      const held = pool.run({ kind: 'echo', value: 'held', ms: 300 }, {});
+      await expect(pool.run({ kind: 'crash' }, {})).rejects.toMatchObject({ code: 'FV_ERR_INTERNAL' });
+      await expect(held).rejects.toMatchObject({ code: 'FV_ERR_INTERNAL' });
+      expect(await pool.run({ kind: 'echo', value: 'after crash' }, {})).toBe('after crash');
+    } finally {
+      await pool.close();
+    }
+    await expect(WorkerPool.start<EchoJob, string>(echoWorker, 1, {}, { jobsPerWorker: 0 })).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
+  });
+
   it('rejects start with the worker initialisation error', async () => {
     await expect(start(2, { failInit: true })).rejects.toMatchObject({ code: 'FV_ERR_MODEL_LOAD' });
     await expect(start(0)).rejects.toMatchObject({ code: 'FV_ERR_INVALID_ARGUMENT' });
