@@ -7,8 +7,9 @@
  * every call; on Pinecone it is a `describe_index_stats` round trip. The threshold barely moves
  * with the size (it is solved for 1 − (1 − FAR)^N), so a size up to `maxAgeMs` old is as good.
  * Writes made through a gallery of this process forget its size at once; writes by other
- * servers, or through the vector API, show within `maxAgeMs`. The embedded store counts in
- * memory, so its galleries are always read afresh.
+ * servers, or through the vector API, show within `maxAgeMs`. A size of 0 is never kept, so an
+ * empty gallery is always counted afresh (DeepFace's search refuses one). The embedded store
+ * counts in memory, so its galleries are always read afresh.
  *
  * @example
  * const sizes = new GallerySizes();
@@ -48,10 +49,11 @@ export class GallerySizes {
     const value = count();
     const reading = { value, readAt: this.now() };
     readings.set(key, reading);
-    // A failed count is not kept: the next identify asks again.
-    value.catch(() => {
+    // A failed count or an empty gallery is not kept: the next call asks again.
+    const drop = () => {
       if (readings.get(key) === reading) readings.delete(key);
-    });
+    };
+    value.then((size) => size === 0 && drop(), drop);
     return value;
   }
 

@@ -338,10 +338,8 @@ export class Gallery {
     const fpirTarget = options.fpir ?? DEFAULT_TARGET_FPIR;
     checkedFpir(fpirTarget);
     const candidates = checkedCandidates(options.candidates ?? DEFAULT_CANDIDATES);
-    // The gallery's size is read while the photo is embedded: on the embedded store a count; on a
-    // remote store a query, at most once per GALLERY_SIZE_MAX_AGE_MS (gallery-sizes.ts).
-    const size = gallerySizes.read(this.store, this.indexName, this.name, () => this.faceCount());
-    const [faces, faceCount] = await Promise.all([pipeline.represent(image, this.faceOptions(options.detection)), size]);
+    // The gallery's size is read while the photo is embedded.
+    const [faces, faceCount] = await Promise.all([pipeline.represent(image, this.faceOptions(options.detection)), this.recentFaceCount()]);
     // An empty gallery names nobody whatever the threshold; it is solved as for one face.
     const gallerySize = Math.max(1, faceCount);
     const chosen = this.thresholdFor(gallerySize, { threshold: explicit, fpir: fpirTarget });
@@ -422,6 +420,14 @@ export class Gallery {
   }
 
   /** Faces stored in the gallery, of every subject. */
+  /**
+   * The gallery's size as identify uses it: on the embedded store a count; on a remote store a
+   * query at most once per GALLERY_SIZE_MAX_AGE_MS (an empty gallery always afresh), see gallery-sizes.ts.
+   */
+  recentFaceCount(): Promise<number> {
+    return gallerySizes.read(this.store, this.indexName, this.name, () => this.faceCount());
+  }
+
   async faceCount(): Promise<number> {
     return (await this.index.stats()).namespaces[this.name] ?? 0;
   }

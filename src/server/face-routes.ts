@@ -259,7 +259,8 @@ export const faceRoutes: FastifyPluginAsync = async (app) => {
       const metric = parseMetric(body.distance_metric ?? 'cosine');
       const image = await requestImage(request, ['img', 'img_path'], sources);
       const name = body.gallery ?? DEFAULT_GALLERY;
-      await nonEmptyGallery(name, options.model, 'search');
+      // The size identify reads next: on a remote store one count, not two, at most once per 10 s.
+      await nonEmptyGallery(name, options.model, 'search', true);
       const searchMethod = body.search_method ?? 'exact';
       const gallery = await faces.gallery(name, options.model, true);
       const found = await about(
@@ -306,9 +307,10 @@ export const faceRoutes: FastifyPluginAsync = async (app) => {
    * The faces in a gallery of `model`; never creates its index.
    * @throws FV_ERR_GALLERY_EMPTY in DeepFace's words when it holds none.
    */
-  async function nonEmptyGallery(name: string, model: string, operation: string): Promise<number> {
+  /** The gallery's size, refusing an empty one as DeepFace does; `recent` takes identify's cached size (gallery-sizes.ts). */
+  async function nonEmptyGallery(name: string, model: string, operation: string, recent = false): Promise<number> {
     const gallery = await faces.existingGallery(name, model);
-    const count = gallery ? await gallery.faceCount() : 0;
+    const count = gallery ? await (recent ? gallery.recentFaceCount() : gallery.faceCount()) : 0;
     if (count === 0) {
       throw fvError(
         'FV_ERR_GALLERY_EMPTY',

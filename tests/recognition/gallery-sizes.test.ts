@@ -58,6 +58,17 @@ describe('GallerySizes', () => {
     expect(await sizes.read(store, 'faces', 'default', d.count)).toBe(9);
   });
 
+  it('never keeps an empty gallery: it is counted afresh until it holds faces', async () => {
+    const sizes = new GallerySizes(10_000, () => 0);
+    const store = storeOf('postgres');
+    const c = counter([0, 0, 3, 9]);
+    expect(await sizes.read(store, 'faces', 'default', c.count)).toBe(0);
+    expect(await sizes.read(store, 'faces', 'default', c.count)).toBe(0);
+    expect(await sizes.read(store, 'faces', 'default', c.count)).toBe(3);
+    expect(await sizes.read(store, 'faces', 'default', c.count)).toBe(3);
+    expect(c.calls).toBe(3);
+  });
+
   it('always counts on the embedded store, where a count is in memory', async () => {
     const sizes = new GallerySizes(10_000, () => 0);
     const store = storeOf('embedded');
