@@ -13,16 +13,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { deepfaceDirOrExit } from './lib/deepface-set.js';
 import { machineFacts, parseArgs, printTable, summarize, writeResult, type Row } from './lib/report.js';
 
 const args = parseArgs(process.argv.slice(2));
-const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
-const deepface = join(datasets, 'deepface');
-if (!existsSync(join(deepface, 'identities.csv'))) {
-  console.error(`DeepFace set not found at ${deepface}: pass --datasets DIR or set FACEVAULT_DATASETS`);
-  process.exit(1);
-}
+const deepface = deepfaceDirOrExit(args);
 if (!existsSync('dist/face/pipeline.js')) {
   console.error('No built tree: run `npm run build` first');
   process.exit(1);

@@ -19,19 +19,16 @@
  * Also: per photo, the cosine distance between each of this tree's modes and the peer's
  * embedding, and where one finds no face and the other does.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { deepfaceDirOrExit } from './lib/deepface-set.js';
 import { machineFacts, parseArgs, printTable, writeResult, type Row } from './lib/report.js';
+import { deepfaceEnrollItems } from '../src/cli/demo-scenario.js';
 import { at } from '../src/util/checked.js';
 
 const args = parseArgs(process.argv.slice(2));
-const datasets = resolve(String(args.datasets ?? process.env.FACEVAULT_DATASETS ?? '../shared/datasets'));
-const deepface = join(datasets, 'deepface');
-if (!existsSync(join(deepface, 'identities.csv'))) {
-  console.error(`DeepFace set not found at ${deepface}: pass --datasets DIR or set FACEVAULT_DATASETS`);
-  process.exit(1);
-}
+const deepface = deepfaceDirOrExit(args);
 const WORKERS = Number(args.workers ?? 2);
 const ROUNDS = Number(args.rounds ?? 5);
 const PEER = args.peer === undefined ? undefined : resolve(String(args.peer));
@@ -77,12 +74,7 @@ async function openTree(name: string, root: string, pipelineOptions: Record<stri
   };
 }
 
-const items: EnrollItem[] = readFileSync(join(deepface, 'identities.csv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split(','))
-  .flatMap(([image, identity, name]) => (image && identity ? [{ path: join(deepface, 'images', image), source: image, subject: name?.trim() || identity }] : []));
+const items: readonly EnrollItem[] = deepfaceEnrollItems(deepface);
 
 const here = resolve('.');
 const trees: Tree[] = [];

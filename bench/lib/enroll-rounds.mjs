@@ -13,14 +13,8 @@ const { FacePipeline } = await import(join(base, `face/pipeline.${ext}`));
 const { Gallery } = await import(join(base, `recognition/gallery.${ext}`));
 const { openEmbeddedStore } = await import(join(base, `stores/embedded-store.${ext}`));
 
-const items = readFileSync(join(deepface, 'identities.csv'), 'utf8')
-  .replaceAll('\r', '')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split(','))
-  .filter(([image, identity]) => image && identity)
-  .map(([image, identity, name]) => ({ path: join(deepface, 'images', image), source: image, subject: name?.trim() || identity }));
+const { deepfaceEnrollItems } = await import(join(base, `cli/demo-scenario.${ext}`));
+const items = deepfaceEnrollItems(deepface);
 const pipeline = await FacePipeline.create({ workers: Number(workers), ...(jobsPerWorker === undefined ? {} : { jobsPerWorker: Number(jobsPerWorker) }) });
 // Files in the page cache and every worker past its first (slow) inferences.
 for (const item of items) readFileSync(item.path);

@@ -53,12 +53,17 @@ export async function demoPhotos(datasets: string): Promise<DemoPhotos> {
   return faceApiSamples();
 }
 
-function deepfacePhotos(dir: string): DemoPhotos {
+/** The DeepFace set's photos as enroll items, each under its name where the source gives one, else its identity id. */
+export function deepfaceEnrollItems(dir: string): EnrollItem[] {
   const rows = parseCsv(readFileSync(join(dir, 'identities.csv'), 'utf8')).slice(1);
   // identities.csv: image,identity_id,name_from_repo — a name where the source gives one.
-  const items: EnrollItem[] = rows.flatMap(([image, identity, name]) =>
+  return rows.flatMap(([image, identity, name]) =>
     image === undefined || identity === undefined ? [] : [{ path: join(dir, 'images', image), source: image, subject: name?.trim() || identity }],
   );
+}
+
+function deepfacePhotos(dir: string): DemoPhotos {
+  const items = deepfaceEnrollItems(dir);
   return {
     label: `DeepFace test set (${items.length} labelled photos, ${dir})`,
     enroll: async (gallery) => {
