@@ -61,9 +61,7 @@ const truth = probes.map((p) => {
   const q = probe(p);
   for (let i = 0; i < n; i++) {
     if (i === p) continue;
-    let dot = 0;
-    for (let j = 0; j < dimension; j++) dot += (q[j] as number) * (vectors[i * dimension + j] as number);
-    scored.push([dot, i]);
+    scored.push([cosine(q, probe(i)), i]);
   }
   scored.sort((a, b) => b[0] - a[0]);
   return new Set(scored.slice(0, K).map(([, i]) => i));

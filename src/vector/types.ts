@@ -65,7 +65,7 @@ export interface HnswConfig {
   m: number;
   /** Candidate list size while building (usearch `expansion_add`). */
   efConstruction: number;
-  /** Candidate list size while searching (usearch `expansion_search`): the recall/latency trade-off. Embedded engine default: 40 for cosine, 64 otherwise. */
+  /** Candidate list size while searching (usearch `expansion_search`): the recall/latency trade-off. Embedded engine default: 44 for cosine, 64 otherwise. */
   efSearch: number;
   /** Storage of graph vectors: f32 exact, f16/i8 half or a quarter of the memory. Candidates are re-scored from the exact vectors, so i8 keeps the recall of f32 on face embeddings (bench/ann-faces.ts). Embedded engine default: i8 for cosine, f32 otherwise (i8 is cosine-only). */
   quantization: 'f32' | 'f16' | 'i8';
