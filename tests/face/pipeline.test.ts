@@ -237,6 +237,28 @@ describe('FacePipeline on large photos (shrink-on-load, the default)', () => {
 });
 
 describe('FacePipeline with worker threads', () => {
+  it('one worker holding two jobs at once gives each the results it gives alone, and close lets both finish while a queued one is refused', async () => {
+    const single = await FacePipeline.create({ workers: 1, jobsPerWorker: 2 });
+    let closing: Promise<void> | undefined;
+    try {
+      // Different kinds of job side by side in the one worker: two models and the tfjs analyses.
+      const [arc, dlib, analysis] = await Promise.all([single.represent(sample(3)), single.represent(sample(2), { model: 'dlib' }), single.analyze(sample(4), { actions: ['age', 'gender'] })]);
+      expect(arc.map((r) => Array.from(r.embedding))).toEqual((await faces.represent(sample(3))).map((r) => Array.from(r.embedding)));
+      expect(dlib.map((r) => Array.from(r.embedding))).toEqual((await faces.represent(sample(2), { model: 'dlib' })).map((r) => Array.from(r.embedding)));
+      expect(analysis).toEqual(await faces.analyze(sample(4), { actions: ['age', 'gender'] }));
+
+      const held = [single.represent(sample(1)), single.represent(sample(6))];
+      const queued = single.represent(sample(5));
+      closing = single.close();
+      await expect(queued).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
+      const [one, six] = await Promise.all(held);
+      expect(one.length).toBeGreaterThan(0);
+      expect(six.length).toBeGreaterThan(0);
+    } finally {
+      await (closing ?? single.close());
+    }
+  });
+
   it('runs in 2 workers with the same results as in-thread, rethrows coded errors, and rejects after close', async () => {
     const pooled = await FacePipeline.create({ workers: 2 });
     try {
