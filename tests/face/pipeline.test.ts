@@ -247,7 +247,7 @@ describe('FacePipeline with worker threads', () => {
       expect(dlib.map((r) => Array.from(r.embedding))).toEqual((await faces.represent(sample(2), { model: 'dlib' })).map((r) => Array.from(r.embedding)));
       expect(analysis).toEqual(await faces.analyze(sample(4), { actions: ['age', 'gender'] }));
 
-      const held = [single.represent(sample(1)), single.represent(sample(6))];
+      const held = [single.represent(sample(1)), single.represent(sample(6))] as const;
       const queued = single.represent(sample(5));
       closing = single.close();
       await expect(queued).rejects.toMatchObject({ code: 'FV_ERR_CLOSED' });
