@@ -2,8 +2,8 @@
  * How many faces each gallery holds, as `identify` needs it for its FPIR threshold, read from a
  * remote store at most once per `maxAgeMs` per gallery.
  *
- * Why: the size is a count, and on PostgreSQL a count is a scan — 170-200 ms at 1M faces (a
- * parallel sequential scan, three PostgreSQL workers busy), 4× the identify's own embedding, on
+ * Why: the size is a count, and on PostgreSQL a count is a scan of the index's table — p50 131 ms
+ * at 1M × 512-d faces (`bench/gallery-size.ts`), several times the identify's own embedding, on
  * every call; on Pinecone it is a `describe_index_stats` round trip. The threshold barely moves
  * with the size (it is solved for 1 − (1 − FAR)^N), so a size up to `maxAgeMs` old is as good.
  * Writes made through a gallery of this process forget its size at once; writes by other
