@@ -3,15 +3,17 @@
  * sequence order: the graph's keys are sequence numbers, so a search turns keys back into slots,
  * and the versions the graph does not hold yet (its tail) are the log's suffix.
  *
- * Written by hand instead of a `Map<seq, slot>` plus separate tail arrays: on these VMs a Map
- * insert costs ~0.5-1 µs (rehashing into fresh memory) on every upserted record, and a million
- * entries hold 28 MiB of heap (measured with --expose-gc); the log appends 12 bytes a version to
- * typed arrays and finds a key by interpolation, then binary search (see firstAbove).
+ * Written by hand instead of a `Map<seq, slot>` plus separate tail arrays: the log appends 12
+ * bytes a version to typed arrays and finds a key by interpolation, then binary search (see
+ * firstAbove). `npx tsx bench/version-log.ts`, 1M versions: taken in 126 ms against the Map's 244,
+ * 19.7 MiB of heap (the per-slot versions included) against 28 for the Map alone, lookups alike
+ * (3.2 µs for a query's 32 keys, warm).
  *
  * An entry is current while its slot still holds its seq; overwritten and deleted versions stay
  * until they are as many as the current ones, then the log keeps only the current (in order).
  * Sequence numbers are appended in increasing order, except when a log replays segments that
- * compaction rewrote (old seqs after newer ones): the log then sorts itself before its next lookup.
+ * compaction rewrote (old seqs after newer ones): the log then sorts itself before its next lookup
+ * (178 ms at 1M in the same bench).
  *
  * @example
  * const log = new VersionLog();
