@@ -307,6 +307,11 @@ async function engineSection(s: GraphSetting, data: Float32Array, queries: reado
   const reused = ENGINE_DIR !== undefined && existsSync(dir);
   const db = await openDatabase(dir);
   if (reused) {
+    const kept = (await db.describeIndex('sweep')).hnsw;
+    const records = (await db.index('sweep').describeIndexStats()).totalRecordCount;
+    if (kept.quantization !== s.quantization || kept.m !== s.m || kept.efConstruction !== s.efConstruction || records !== N) {
+      throw new Error(`${dir} holds ${records} records in a ${kept.quantization} M=${kept.m} efC=${kept.efConstruction} index, not ${N} in ${label(s)}: give another --engine-dir`);
+    }
     log(`facevault ${label(s)}: searching the index kept in ${dir} (no fill, no build)`);
     await db.index('sweep').flush();
   } else {
